@@ -1,0 +1,54 @@
+# Outcry. `make run` to try it, `make test` to test it. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WEB_WORKERS ?= 4
+VENV := .venv
+VPY := $(VENV)/bin/python
+
+# Python 3.12+: $PYTHON, else the first python3.x on PATH that really runs and is new enough
+# (pyenv shims exist for versions that are not selected and fail when called), else pyenv's own.
+define find_python
+for c in "$$PYTHON" python3.14 python3.13 python3.12 python3 $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python 2>/dev/null | sort -rV); do \
+  [ -n "$$c" ] || continue; \
+  if "$$c" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then command -v "$$c"; exit 0; fi; \
+done; exit 1
+endef
+
+$(VENV)/.installed: requirements.lock
+	@py=$$($(find_python)) || { echo "Outcry needs Python 3.12 or newer: install it, or set PYTHON=/path/to/python3.12" >&2; exit 1; }; \
+	  [ -x $(VPY) ] || { echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV); }
+	$(VPY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+.PHONY: install run demo serve worker test bench migrate messages lint
+install: $(VENV)/.installed
+
+migrate: install
+	$(VPY) manage.py migrate --noinput -v0
+
+demo: migrate
+	$(VPY) manage.py load_demo
+
+run: demo
+	$(VPY) manage.py run_dev --host $(HOST) --port $(PORT)
+
+serve: install
+	$(VPY) manage.py collectstatic --noinput -v0
+	$(VPY) manage.py migrate --noinput -v0
+	$(VENV)/bin/gunicorn outcry.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - \
+	  --access-logformat '%(m)s %(U)s %(s)s %(b)s %(M)sms'
+
+worker: install
+	$(VPY) manage.py worker
+
+test: install
+	$(VPY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(VPY) bench/run.py
+
+messages: install
+	$(VPY) manage.py compilemessages --ignore=.venv -v0

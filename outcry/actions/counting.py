@@ -1,0 +1,71 @@
+"""The live count of a campaign, without scanning actions and without one hot row.
+
+Each counted action adds 1 to one of OUTCRY_COUNTER_SHARDS rows picked at random, inside the
+action's own transaction, so the count is exact and commits or rolls back with the action.
+A read sums at most that many rows, whatever the number of actions, and the sum is cached for
+OUTCRY_COUNT_CACHE_SECONDS (in Redis when REDIS_URL is set), so a read storm costs one small query
+per campaign every couple of seconds.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+
+from outcry.actions.models import CountShard
+
+Metric = CountShard.Metric
+
+
+def _cache_key(campaign_id: int, metric: str) -> str:
+    return f"count:{metric}:{campaign_id}"
+
+
+def add_to_count(campaign_id: int, delta: int = 1, metric: str = Metric.ACTIONS) -> None:
+    """Call inside the transaction that changes what is counted."""
+    shard = random.randrange(settings.OUTCRY_COUNTER_SHARDS)
+    shards = CountShard.objects.filter(campaign_id=campaign_id, metric=metric, shard=shard)
+    if shards.update(count=F("count") + delta):
+        return
+    try:
+        with transaction.atomic():
+            CountShard.objects.create(campaign_id=campaign_id, metric=metric, shard=shard, count=delta)
+    except IntegrityError:
+        # Another transaction created this shard between our UPDATE and INSERT.
+        shards.update(count=F("count") + delta)
+
+
+def _stored_counts(campaign_ids: Iterable[int], metric: str) -> dict[int, int]:
+    rows = (
+        CountShard.objects.filter(campaign_id__in=list(campaign_ids), metric=metric)
+        .values("campaign_id")
+        .annotate(total=Sum("count"))
+    )
+    return {row["campaign_id"]: row["total"] or 0 for row in rows}
+
+
+def get_counts(campaign_ids: Iterable[int], metric: str = Metric.ACTIONS) -> dict[int, int]:
+    ids = list(campaign_ids)
+    keys = {_cache_key(cid, metric): cid for cid in ids}
+    cached = cache.get_many(list(keys))
+    counts = {keys[key]: value for key, value in cached.items()}
+    missing = [cid for cid in ids if cid not in counts]
+    if missing:
+        stored = _stored_counts(missing, metric)
+        fresh = {cid: stored.get(cid, 0) for cid in missing}
+        cache.set_many({_cache_key(cid, metric): n for cid, n in fresh.items()}, settings.OUTCRY_COUNT_CACHE_SECONDS)
+        counts.update(fresh)
+    return counts
+
+
+def get_count(campaign_id: int, metric: str = Metric.ACTIONS) -> int:
+    return get_counts([campaign_id], metric)[campaign_id]
+
+
+def forget_cached_count(campaign_id: int, metric: str = Metric.ACTIONS) -> None:
+    cache.delete(_cache_key(campaign_id, metric))

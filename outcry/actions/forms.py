@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from outcry.actions.models import Action
+from outcry.campaigns.models import Campaign
+
+# The country a language most often means, for the form's first guess; the supporter can change it.
+LANGUAGE_COUNTRY = {"en": "GB", "fr": "FR", "ar": "LY", "it": "IT", "en-us": "US", "de": "DE", "es": "ES"}
+CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+# Names may hold letters of any script, spaces and the punctuation real names use; never line breaks.
+NAME_RE = re.compile(r"^[^\x00-\x1f\x7f<>\"@]+$")
+
+
+def default_country(accept_language: str = "") -> str:
+    for part in accept_language.split(","):
+        tag = part.split(";")[0].strip().lower()
+        if "-" in tag and len(tag.split("-")[1]) == 2:
+            return tag.split("-")[1].upper()
+        if tag in LANGUAGE_COUNTRY:
+            return LANGUAGE_COUNTRY[tag]
+    return LANGUAGE_COUNTRY.get((get_language() or "en").lower(), "GB")
+
+
+def clean_name(value: str) -> str:
+    value = " ".join(value.split())
+    if not NAME_RE.match(value):
+        raise forms.ValidationError(_("Please use only letters, spaces and ordinary punctuation."))
+    return value
+
+
+class ActionForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}))
+    country = forms.ChoiceField(label=_("Country"), choices=(), widget=forms.Select(attrs={"autocomplete": "country"}))
+    postcode = forms.CharField(label=_("Postcode (optional)"), max_length=20, required=False, widget=forms.TextInput(attrs={"autocomplete": "postal-code"}))
+    consent_updates = forms.BooleanField(required=False, initial=False)
+    letter_text = forms.CharField(label=_("Your letter (you may edit it)"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 12}))
+
+    # Where the supporter came from; rendered as hidden inputs from the page's query string.
+    ref = forms.CharField(required=False, widget=forms.HiddenInput)
+    via = forms.CharField(required=False, widget=forms.HiddenInput)
+    utm_source = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    utm_medium = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    utm_campaign = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+
+    def __init__(self, *args, campaign: Campaign, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["country"].choices = [("", _("Choose your country"))] + list(countries)
+        self.fields["consent_updates"].label = campaign.consent_wording or _(
+            "Keep me updated about this and other campaigns by %(organisation)s."
+        ) % {"organisation": campaign.organisation.name}
+        if campaign.allow_personalise:
+            self.fields["letter_text"].initial = campaign.letter_body
+        else:
+            del self.fields["letter_text"]
+
+    def clean_first_name(self) -> str:
+        return clean_name(self.cleaned_data["first_name"])
+
+    def clean_last_name(self) -> str:
+        return clean_name(self.cleaned_data["last_name"])
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip()
+
+    def clean_postcode(self) -> str:
+        return " ".join(self.cleaned_data["postcode"].split()).upper()
+
+    def clean_letter_text(self) -> str:
+        text = self.cleaned_data.get("letter_text", "").replace("\r\n", "\n").strip()
+        if text == self.campaign.letter_body.replace("\r\n", "\n").strip():
+            return ""
+        return text
+
+    def clean_ref(self) -> str:
+        code = self.cleaned_data["ref"].strip()
+        return code if CODE_RE.match(code) else ""
+
+    def clean_via(self) -> str:
+        via = self.cleaned_data["via"].strip().lower()
+        return via if via in Action.Source.values else ""

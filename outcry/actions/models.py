@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from outcry.campaigns.models import Campaign
+
+
+def new_referral_code() -> str:
+    return secrets.token_urlsafe(6)
+
+
+class Action(models.Model):
+    """One supporter acting on one campaign. Personal fields are blanked by erasure; the row stays counted."""
+
+    class Status(models.TextChoices):
+        COUNTED = "counted", _("Counted")
+        UNCONFIRMED = "unconfirmed", _("Waiting for email confirmation")
+        HELD = "held", _("Held for review")
+        DUPLICATE = "duplicate", _("Duplicate email")
+        EXPIRED = "expired", _("Unconfirmed and expired")
+        INVALID = "invalid", _("Invalidated")
+
+    class Source(models.TextChoices):
+        DIRECT = "direct", _("Direct")
+        FACEBOOK = "facebook", "Facebook"
+        X = "x", "X"
+        WHATSAPP = "whatsapp", "WhatsApp"
+        TELEGRAM = "telegram", "Telegram"
+        EMAIL = "email", _("Email")
+        COPY = "copy", _("Copied link")
+        NATIVE = "native", _("Phone share")
+        EMBED = "embed", _("Embedded counter")
+
+    # Statuses that hold the campaign's one place for an email: a second action with that email is a duplicate.
+    ACTIVE_STATUSES = (Status.COUNTED, Status.UNCONFIRMED, Status.HELD)
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="actions")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.COUNTED)
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("email"), max_length=254)
+    email_hash = models.CharField(max_length=64, help_text=_("Keyed hash of the normalised email, for deduplication."))
+    email_domain = models.CharField(max_length=253, blank=True, db_index=True)
+    country = models.CharField(_("country"), max_length=2)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    letter_text = models.TextField(_("personalised letter"), blank=True)
+
+    consent_updates = models.BooleanField(_("wants updates"), default=False)
+    consent_wording = models.TextField(_("consent wording shown"), blank=True)
+
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.DIRECT)
+    referral_code = models.CharField(max_length=16, unique=True, default=new_referral_code, help_text=_("This supporter's own share code."))
+    referred_by = models.CharField(_("referred by code"), max_length=16, blank=True, db_index=True)
+    utm_source = models.CharField(max_length=100, blank=True)
+    utm_medium = models.CharField(max_length=100, blank=True)
+    utm_campaign = models.CharField(max_length=100, blank=True)
+
+    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    passed_challenge = models.BooleanField(default=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "email_hash"],
+                condition=Q(status__in=["counted", "unconfirmed", "held"]),
+                name="one_active_action_per_email",
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "created_at"]), models.Index(fields=["campaign", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or f"#{self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status == self.Status.COUNTED
+
+
+class CountShard(models.Model):
+    """The campaign's count, spread over a few rows so concurrent actions don't queue on one hot row."""
+
+    class Metric(models.TextChoices):
+        ACTIONS = "actions", _("Counted actions")
+        MESSAGES_SENT = "messages_sent", _("Letters sent")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="count_shards")
+    metric = models.CharField(max_length=16, choices=Metric.choices, default=Metric.ACTIONS)
+    shard = models.PositiveSmallIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "metric", "shard"], name="one_row_per_shard")]

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from outcry.actions import counting
+from outcry.actions.models import Action
+from outcry.campaigns.models import Campaign
+
+
+def keyed_hash(value: str, purpose: str) -> str:
+    key = f"{settings.OUTCRY_HASH_KEY}:{purpose}".encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_email(email: str) -> str:
+    return keyed_hash(normalise_email(email), "email")
+
+
+def hash_ip(ip: str) -> str:
+    return keyed_hash(ip, "ip") if ip else ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionData:
+    first_name: str
+    last_name: str
+    email: str
+    country: str
+    postcode: str = ""
+    consent_updates: bool = False
+    letter_text: str = ""
+    language: str = ""
+    ref: str = ""
+    via: str = ""
+    utm_source: str = ""
+    utm_medium: str = ""
+    utm_campaign: str = ""
+    ip: str = ""
+    passed_challenge: bool = True
+    hold: bool = False
+
+
+def _source(data: ActionData) -> str:
+    if data.via:
+        return data.via
+    return Action.Source.DIRECT
+
+
+def _initial_status(campaign: Campaign, data: ActionData) -> str:
+    if data.hold:
+        return Action.Status.HELD
+    if campaign.double_opt_in:
+        return Action.Status.UNCONFIRMED
+    return Action.Status.COUNTED
+
+
+def take_action(*, campaign: Campaign, data: ActionData) -> Action:
+    """Record one supporter's action, count it once per email, and queue its letters.
+
+    A second action with an email that already holds a place is stored as a duplicate and
+    returned like any other, so the caller answers both the same way.
+    """
+    from outcry.delivery.services import after_action_committed, queue_letters
+
+    email = data.email.strip()
+    fields = dict(
+        campaign=campaign,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        email=email,
+        email_hash=hash_email(email),
+        email_domain=normalise_email(email).rpartition("@")[2],
+        country=data.country,
+        postcode=data.postcode,
+        language=data.language,
+        letter_text=data.letter_text if campaign.allow_personalise else "",
+        consent_updates=data.consent_updates,
+        consent_wording=(campaign.consent_wording if data.consent_updates else ""),
+        source=_source(data),
+        referred_by=data.ref,
+        utm_source=data.utm_source,
+        utm_medium=data.utm_medium,
+        utm_campaign=data.utm_campaign,
+        ip_hash=hash_ip(data.ip),
+        passed_challenge=data.passed_challenge,
+    )
+    status = _initial_status(campaign, data)
+    try:
+        with transaction.atomic():
+            action = Action.objects.create(status=status, **fields)
+            if status == Action.Status.COUNTED:
+                counting.add_to_count(campaign.pk)
+                queue_letters(action)
+    except IntegrityError:
+        # The partial unique index on (campaign, email_hash) decided: this email already acted.
+        action = Action.objects.create(status=Action.Status.DUPLICATE, **fields)
+        return action
+    transaction.on_commit(lambda: after_action_committed(action.pk))
+    return action
+
+
+def confirm_action(action: Action) -> bool:
+    """Count an unconfirmed action and queue its letters. Idempotent: True only the first time."""
+    from outcry.delivery.services import after_action_committed, queue_letters
+
+    with transaction.atomic():
+        updated = Action.objects.filter(pk=action.pk, status=Action.Status.UNCONFIRMED).update(
+            status=Action.Status.COUNTED, confirmed_at=timezone.now()
+        )
+        if not updated:
+            return False
+        action.refresh_from_db()
+        counting.add_to_count(action.campaign_id)
+        queue_letters(action)
+    transaction.on_commit(lambda: after_action_committed(action.pk))
+    return True

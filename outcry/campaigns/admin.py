@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from outcry.campaigns.models import Campaign, LearnMoreLink, Organisation, Target
+
+
+class OrganisationScopedAdmin(admin.ModelAdmin):
+    """Staff see and change only what belongs to their own organisations; superusers see everything.
+
+    organisation_path is the lookup from the model to its Organisation.
+    """
+
+    organisation_path = "organisation"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.organisation_path}__staff": request.user}).distinct()
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if not request.user.is_superuser:
+            if db_field.related_model is Organisation:
+                kwargs["queryset"] = Organisation.objects.filter(staff=request.user)
+            elif db_field.related_model is Campaign:
+                kwargs["queryset"] = Campaign.objects.for_staff(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "website"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["staff"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(staff=request.user)
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        # Only superusers decide who is staff of an organisation.
+        return [] if request.user.is_superuser else ["staff"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 1
+    fields = ["name", "title", "email", "position"]
+
+
+class LinkInline(admin.TabularInline):
+    model = LearnMoreLink
+    extra = 1
+    fields = ["title", "url", "date", "position"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(OrganisationScopedAdmin):
+    list_display = ["title", "organisation", "status", "action_kind", "goal", "published_at"]
+    list_filter = ["status", "action_kind", "organisation"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [TargetInline, LinkInline]
+    fieldsets = [
+        (None, {"fields": ["organisation", "title", "slug", "status", "language"]}),
+        (_("Page"), {"fields": ["summary", "hero_image", "hero_alt", "hero_caption", "media_embed_url", "headline", "story", "call_to_action"]}),
+        (_("Action and goal"), {"fields": ["action_kind", "goal", "message_before_goal", "message_near_goal", "message_after_action", "thank_you_text", "consent_wording"]}),
+        (_("Letter"), {"fields": ["letter_subject", "letter_salutation", "letter_body", "letter_signoff", "allow_personalise"]}),
+        (_("Delivery"), {"fields": ["delivery_mode", "digest_period", "target_hourly_limit", "double_opt_in"]}),
+        (_("Privacy and embedding"), {"fields": ["retention_days", "embed_allowed_origins"]}),
+    ]
+    readonly_fields = ["published_at", "closed_at"]
+
+    def save_model(self, request: HttpRequest, obj: Campaign, form, change: bool) -> None:
+        from outcry.campaigns.services import stamp_status_dates
+
+        stamp_status_dates(obj)
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from outcry.campaigns import demo
+from outcry.campaigns.models import Campaign, LearnMoreLink, Organisation, Target
+
+CAMPAIGNER_PERMISSIONS = [
+    ("campaigns", "campaign", ["add", "change", "view"]),
+    ("campaigns", "target", ["add", "change", "delete", "view"]),
+    ("campaigns", "learnmorelink", ["add", "change", "delete", "view"]),
+    ("campaigns", "organisation", ["change", "view"]),
+    ("actions", "action", ["change", "view"]),
+    ("delivery", "message", ["view"]),
+]
+DEMO_ADMIN = ("admin", "outcry-demo")
+
+
+def campaigners_group() -> Group:
+    """The permissions a campaigner needs in the admin; which rows they see is decided per organisation."""
+    group, _ = Group.objects.get_or_create(name="Campaigners")
+    for app_label, model, verbs in CAMPAIGNER_PERMISSIONS:
+        codenames = [f"{verb}_{model}" for verb in verbs]
+        group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
+    return group
+
+
+class Command(BaseCommand):
+    help = "Load the two demo campaigns (idempotent) and, in development, a demo admin login."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        campaigners_group()
+        organisations = {}
+        for data in demo.ORGANISATIONS:
+            organisations[data["slug"]], _ = Organisation.objects.update_or_create(
+                slug=data["slug"], defaults={k: v for k, v in data.items() if k != "slug"}
+            )
+        for data in demo.CAMPAIGNS:
+            data = dict(data)
+            targets = data.pop("targets")
+            links = data.pop("links")
+            organisation = organisations[data.pop("organisation")]
+            campaign, created = Campaign.objects.get_or_create(
+                slug=data["slug"],
+                defaults=data | {"organisation": organisation, "status": Campaign.Status.LIVE, "published_at": timezone.now()},
+            )
+            if created:
+                for position, (name, title, email) in enumerate(targets):
+                    Target.objects.create(campaign=campaign, name=name, title=title, email=email, position=position)
+                for position, (title, date) in enumerate(links):
+                    url = f"{organisation.website}/news/{slugify(title)[:80]}"
+                    LearnMoreLink.objects.create(campaign=campaign, title=title, url=url, date=date, position=position)
+            self.stdout.write(f"Demo campaign: /c/{campaign.slug}/ ({'created' if created else 'already there'})")
+        if not settings.PRODUCTION:
+            self._demo_admin()
+
+    def _demo_admin(self) -> None:
+        username, password = DEMO_ADMIN
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            User.objects.create_superuser(username=username, email="admin@example.org", password=password)
+        self.stdout.write(self.style.SUCCESS(f"Demo admin login (development only): {username} / {password}  at /admin/"))

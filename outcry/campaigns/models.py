@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from outcry.campaigns.sanitise import sanitise_html
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    about = models.TextField(_("about"), blank=True, help_text=_("Shown under every campaign. Simple HTML allowed."))
+    website = models.URLField(_("website"), blank=True)
+    privacy_url = models.URLField(_("privacy notice URL"), blank=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="organisations", blank=True, verbose_name=_("staff")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.about = sanitise_html(self.about)
+        super().save(*args, **kwargs)
+
+
+class CampaignQuerySet(models.QuerySet["Campaign"]):
+    def live(self) -> CampaignQuerySet:
+        return self.filter(status=Campaign.Status.LIVE)
+
+    def public(self) -> CampaignQuerySet:
+        return self.filter(status__in=[Campaign.Status.LIVE, Campaign.Status.CLOSED])
+
+    def visible_to(self, user) -> CampaignQuerySet:
+        """Live and closed campaigns for everyone; drafts too for their organisation's staff."""
+        if user.is_authenticated and user.is_superuser:
+            return self.all()
+        if user.is_authenticated:
+            return self.filter(Q(status__in=[Campaign.Status.LIVE, Campaign.Status.CLOSED]) | Q(organisation__staff=user)).distinct()
+        return self.public()
+
+    def for_staff(self, user) -> CampaignQuerySet:
+        if user.is_superuser:
+            return self.all()
+        return self.filter(organisation__staff=user)
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        LIVE = "live", _("Live")
+        CLOSED = "closed", _("Closed")
+
+    class ActionKind(models.TextChoices):
+        PETITION = "petition", _("Petition (a signature)")
+        LETTER = "letter", _("Letter to the targets (sent by Outcry)")
+        MAILTO = "mailto", _("Email your target (from the supporter's own email app)")
+
+    class DeliveryMode(models.TextChoices):
+        INDIVIDUAL = "individual", _("One email per supporter per target")
+        DIGEST = "digest", _("A periodic digest per target")
+        MAILTO = "mailto", _("Supporters send it themselves (mailto)")
+        NONE = "none", _("Nothing is sent (kept for a hand-in)")
+
+    class DigestPeriod(models.TextChoices):
+        HOURLY = "hourly", _("Hourly")
+        DAILY = "daily", _("Daily")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("organisation"))
+    slug = models.SlugField(_("slug"), unique=True, help_text=_("The page's address: /c/<slug>/"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    language = models.CharField(_("default language"), max_length=10, choices=settings.LANGUAGES, default="en")
+
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), max_length=600, help_text=_("One or two sentences, for the index and link previews."))
+    hero_image = models.ImageField(_("hero image"), upload_to="campaigns/", blank=True)
+    hero_alt = models.CharField(_("image description (alt text)"), max_length=300, blank=True)
+    hero_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    media_embed_url = models.URLField(_("video or media link"), blank=True, help_text=_("Shown as a link where there is no image."))
+    headline = models.CharField(_("headline"), max_length=200, blank=True)
+    story = models.TextField(_("story"), blank=True, help_text=_("Simple HTML: paragraphs, bold, italics, links, lists."))
+    call_to_action = models.CharField(_("call to action"), max_length=300, blank=True)
+
+    action_kind = models.CharField(_("action"), max_length=10, choices=ActionKind.choices, default=ActionKind.PETITION)
+    goal = models.PositiveIntegerField(_("goal"), default=0, help_text=_("0 for no goal."))
+    message_before_goal = models.CharField(_("message while far from the goal"), max_length=300, blank=True)
+    message_near_goal = models.CharField(_("message near the goal"), max_length=300, blank=True)
+    message_after_action = models.CharField(_("thank-you headline"), max_length=300, blank=True)
+    thank_you_text = models.TextField(_("thank-you text"), blank=True)
+    consent_wording = models.CharField(
+        _("consent wording"), max_length=500, blank=True,
+        help_text=_("The text beside the unticked box for updates. Stored with every action that ticks it."),
+    )
+
+    letter_subject = models.CharField(_("letter subject"), max_length=200, blank=True)
+    letter_salutation = models.CharField(_("salutation"), max_length=300, blank=True, help_text=_("e.g. Dear Prime Minister,"))
+    letter_body = models.TextField(_("letter body"), blank=True, help_text=_("Plain text. Blank lines separate paragraphs."))
+    letter_signoff = models.CharField(_("sign-off"), max_length=100, blank=True, default="Yours sincerely,")
+    allow_personalise = models.BooleanField(_("supporters may edit the letter"), default=False)
+
+    delivery_mode = models.CharField(_("delivery"), max_length=12, choices=DeliveryMode.choices, default=DeliveryMode.NONE)
+    digest_period = models.CharField(_("digest period"), max_length=10, choices=DigestPeriod.choices, default=DigestPeriod.DAILY)
+    target_hourly_limit = models.PositiveIntegerField(
+        _("letters per target per hour"), default=100,
+        help_text=_("Letters beyond this roll into the target's next digest."),
+    )
+    double_opt_in = models.BooleanField(_("supporters confirm their email before the action counts"), default=False)
+    retention_days = models.PositiveIntegerField(
+        _("keep personal data for (days after closing)"), null=True, blank=True,
+        help_text=_("Empty to keep it until erased by hand."),
+    )
+    embed_allowed_origins = models.TextField(
+        _("sites allowed to embed the counter"), blank=True,
+        help_text=_("One origin a line, e.g. https://www.example.org"),
+    )
+
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.story = sanitise_html(self.story)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:page", kwargs={"slug": self.slug})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.LIVE
+
+    @property
+    def sends_letters(self) -> bool:
+        return self.action_kind == self.ActionKind.LETTER and self.delivery_mode in {
+            self.DeliveryMode.INDIVIDUAL, self.DeliveryMode.DIGEST,
+        }
+
+    def letter_paragraphs(self, body: str | None = None) -> list[str]:
+        text = (body if body is not None else self.letter_body).replace("\r\n", "\n")
+        return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+class Target(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("e.g. Prime Minister of Libya"))
+    email = models.EmailField(_("email"), blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.title}" if self.title else self.name
+
+
+class LearnMoreLink(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="links")
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("address"))
+    date = models.DateField(_("date"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "-date", "id"]
+        verbose_name = _("'learn more' link")
+        verbose_name_plural = _("'learn more' links")
+
+    def __str__(self) -> str:
+        return self.title

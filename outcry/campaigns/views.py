@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.signing import BadSignature
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
+
+from outcry.actions import counting
+from outcry.actions.client import client_ip, see_other
+from outcry.actions.forms import ActionForm, default_country
+from outcry.actions.services import ActionData, take_action
+from outcry.campaigns.models import Campaign
+from outcry.campaigns.progress import progress
+from outcry.campaigns.share import acted_by, campaign_share_url, mailto_links, share_links
+
+ATTRIBUTION_PARAMS = ("ref", "via", "utm_source", "utm_medium", "utm_campaign")
+REFERRAL_COOKIE_MAX_AGE = 60 * 60 * 24 * 30
+
+
+def _campaign(request: HttpRequest, slug: str) -> Campaign:
+    queryset = Campaign.objects.visible_to(request.user).select_related("organisation")
+    return get_object_or_404(queryset, slug=slug)
+
+
+def _referral_cookie(campaign: Campaign) -> str:
+    return f"acted-{campaign.pk}"
+
+
+def _page_context(campaign: Campaign) -> dict:
+    count = counting.get_count(campaign.pk)
+    return {
+        "campaign": campaign,
+        "count": count,
+        "progress": progress(count, campaign.goal),
+        "targets": list(campaign.targets.all()),
+        "links": list(campaign.links.all()),
+        "letter_paragraphs": campaign.letter_paragraphs(),
+    }
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    campaigns = list(Campaign.objects.live().select_related("organisation"))
+    counts = counting.get_counts(c.pk for c in campaigns)
+    rows = [(c, counts[c.pk], progress(counts[c.pk], c.goal)) for c in campaigns]
+    return render(request, "campaigns/index.html", {"rows": rows})
+
+
+def page(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    status = 200
+    if request.method == "POST" and campaign.is_open:
+        form = ActionForm(request.POST, campaign=campaign)
+        if form.is_valid():
+            action = take_action(campaign=campaign, data=_action_data(form, request))
+            response = see_other(campaign.get_absolute_url() + "thanks/")
+            response.set_signed_cookie(
+                _referral_cookie(campaign), action.referral_code, salt="referral",
+                max_age=REFERRAL_COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=request.is_secure(),
+            )
+            return response
+        status = 400
+    elif request.method == "POST":
+        return see_other(campaign.get_absolute_url())
+    else:
+        initial = {key: request.GET.get(key, "") for key in ATTRIBUTION_PARAMS}
+        initial["country"] = default_country(request.headers.get("Accept-Language", ""))
+        form = ActionForm(initial=initial, campaign=campaign)
+    context = _page_context(campaign) | {"form": form}
+    return render(request, "campaigns/page.html", context, status=status)
+
+
+def _action_data(form: ActionForm, request: HttpRequest) -> ActionData:
+    data = form.cleaned_data
+    return ActionData(
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        email=data["email"],
+        country=data["country"],
+        postcode=data["postcode"],
+        consent_updates=data["consent_updates"],
+        letter_text=data.get("letter_text", ""),
+        language=get_language() or settings.LANGUAGE_CODE,
+        ref=data["ref"],
+        via=data["via"],
+        utm_source=data["utm_source"],
+        utm_medium=data["utm_medium"],
+        utm_campaign=data["utm_campaign"],
+        ip=client_ip(request),
+    )
+
+
+def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    try:
+        ref = request.get_signed_cookie(_referral_cookie(campaign), salt="referral", default="")
+    except BadSignature:
+        ref = ""
+    context = _page_context(campaign) | {
+        "mailto_links": mailto_links(campaign, acted_by(campaign, ref)) if ref else [],
+        "share_links": share_links(campaign, ref),
+        "copy_url": campaign_share_url(campaign, ref=ref, via="copy"),
+        "native_url": campaign_share_url(campaign, ref=ref, via="native"),
+        "acted": bool(ref),
+    }
+    return render(request, "campaigns/thanks.html", context)

@@ -1,0 +1,69 @@
+// Enhancements only: every path on the page works without this file.
+(function () {
+  "use strict";
+
+  // The live count: poll the stats endpoint, slower while the tab is hidden.
+  var counter = document.querySelector("[data-stats-url]");
+  if (counter && window.fetch) {
+    var countEl = counter.querySelector("[data-count]");
+    var bar = counter.querySelector("[data-progress]");
+    var format = new Intl.NumberFormat(document.documentElement.lang || undefined);
+    var lastCount = null;
+    var poll = function () {
+      fetch(counter.getAttribute("data-stats-url"), { credentials: "omit" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (stats) {
+          if (!stats || stats.count === lastCount) return;
+          lastCount = stats.count;
+          countEl.textContent = format.format(stats.count);
+          if (bar && stats.count <= Number(bar.max)) bar.value = stats.count;
+        })
+        .catch(function () {})
+        .then(schedule);
+    };
+    var schedule = function () {
+      setTimeout(poll, document.hidden ? 30000 : 5000);
+    };
+    schedule();
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(); });
+  }
+
+  // The letter closes with the supporter's name as they type it.
+  var signature = document.querySelector("[data-signature]");
+  var first = document.getElementById("id_first_name");
+  var last = document.getElementById("id_last_name");
+  if (signature && first && last) {
+    var placeholder = signature.textContent;
+    var sign = function () {
+      var name = (first.value + " " + last.value).trim();
+      signature.textContent = name || placeholder;
+    };
+    first.addEventListener("input", sign);
+    last.addEventListener("input", sign);
+  }
+
+  // Move focus to the error summary so screen readers hear it after a failed submit.
+  var errors = document.getElementById("form-errors");
+  if (errors) errors.focus();
+
+  // Copy link and the phone's own share sheet, where the browser has them.
+  var copyButton = document.querySelector("[data-copy]");
+  if (copyButton && navigator.clipboard) {
+    copyButton.hidden = false;
+    copyButton.addEventListener("click", function () {
+      var input = document.getElementById(copyButton.getAttribute("data-copy"));
+      var status = document.querySelector("[data-copied-text]");
+      navigator.clipboard.writeText(input.value).then(function () {
+        status.textContent = status.getAttribute("data-copied-text");
+      });
+    });
+  }
+  var native = document.querySelector("[data-native-share]");
+  if (native && navigator.share) {
+    native.hidden = false;
+    var button = native.querySelector("button");
+    button.addEventListener("click", function () {
+      navigator.share({ title: button.getAttribute("data-share-title"), url: button.getAttribute("data-share-url") }).catch(function () {});
+    });
+  }
+})();

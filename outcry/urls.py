@@ -1,0 +1,12 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("outcry.api.urls")),
+    path("", include("outcry.campaigns.urls")),
+    # Uploaded images. Behind a reverse proxy at scale, let it serve MEDIA_ROOT directly.
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+]

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_stats_json_has_the_stable_fields(client, campaign, supporter):
+    client.post("/c/free-them/", supporter)
+    response = client.get("/api/v1/campaigns/free-them/stats")
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == {"slug", "count", "goal", "messages_sent", "updated_at"}
+    assert (data["slug"], data["count"], data["goal"]) == ("free-them", 1, 100)
+    assert "max-age" in response["Cache-Control"]
+
+
+def test_stats_reads_no_actions(client, campaign, supporter, django_assert_max_num_queries):
+    client.post("/c/free-them/", supporter)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/campaigns/free-them/stats")
+    assert not any("actions_action" in q["sql"] for q in queries.captured_queries)
+
+
+def test_unknown_campaign_is_404(client, db):
+    assert client.get("/api/v1/campaigns/nope/stats").status_code == 404

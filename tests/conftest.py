@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OUTCRY_TESTING", "1")
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+
+from outcry.campaigns.management.commands.load_demo import campaigners_group
+from outcry.campaigns.models import Campaign, Organisation, Target
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def organisation(db) -> Organisation:
+    return Organisation.objects.create(name="Rights Now", slug="rights-now", about="<p>We defend rights.</p>")
+
+
+@pytest.fixture
+def campaign(organisation) -> Campaign:
+    campaign = Campaign.objects.create(
+        organisation=organisation,
+        slug="free-them",
+        status=Campaign.Status.LIVE,
+        title="Free them now",
+        summary="People are held without charge.",
+        story="<p>The story.</p>",
+        action_kind=Campaign.ActionKind.LETTER,
+        delivery_mode=Campaign.DeliveryMode.INDIVIDUAL,
+        goal=100,
+        consent_wording="Yes, Rights Now may email me.",
+        letter_subject="Free them",
+        letter_salutation="Dear Minister,",
+        letter_body="Please free them.\n\nThey have done nothing wrong.",
+        letter_signoff="Yours sincerely,",
+    )
+    Target.objects.create(campaign=campaign, name="A Minister", title="Minister of the Interior", email="minister@example.org", position=0)
+    Target.objects.create(campaign=campaign, name="A President", title="President", email="president@example.org", position=1)
+    return campaign
+
+
+@pytest.fixture
+def supporter() -> dict[str, str]:
+    return {"first_name": "Amal", "last_name": "Haddad", "email": "amal@example.com", "country": "GB", "postcode": "N1 9GU"}
+
+
+def make_staff(organisation: Organisation, username: str):
+    user = get_user_model().objects.create_user(username=username, password="pw-for-tests-only", is_staff=True)
+    user.groups.add(campaigners_group())
+    organisation.staff.add(user)
+    return user
+
+
+@pytest.fixture
+def staff_client(client, organisation):
+    client.force_login(make_staff(organisation, "staffer"))
+    return client
