@@ -119,6 +119,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+if os.environ.get("OUTCRY_TEST_DB_NAME"):
+    # Lets several checkouts run their suites against one PostgreSQL server at once.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ["OUTCRY_TEST_DB_NAME"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache, rate limits and live counts: Redis through REDIS_URL, local memory otherwise.

@@ -63,3 +63,14 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class ScheduledJob(models.Model):
+    """When a scheduled task (outcry.scheduling) may next be enqueued; the row is the cross-worker lock."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

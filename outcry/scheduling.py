@@ -1,0 +1,64 @@
+"""Jobs that run on a schedule, with no extra process: every task worker offers to start them, and
+a conditional UPDATE on the job's row lets exactly one worker enqueue each run.
+
+    # in outcry/<app>/tasks.py
+    @task()
+    def send_digests() -> int: ...
+    scheduling.every(timedelta(minutes=5), send_digests)
+
+Scheduled tasks must be idempotent: a run that dies is simply run again at the next slot.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.tasks import Task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    task: Task
+    interval: timedelta
+
+
+_schedules: dict[str, Schedule] = {}
+
+
+def every(interval: timedelta, task: Task) -> Task:
+    _schedules[task.module_path] = Schedule(task=task, interval=interval)
+    return task
+
+
+def schedules() -> dict[str, Schedule]:
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("tasks")
+    return dict(_schedules)
+
+
+def enqueue_due_jobs() -> list[str]:
+    """Enqueue every scheduled task whose slot has come, once across all workers. Returns their names."""
+    from outcry.delivery.models import ScheduledJob
+
+    now = timezone.now()
+    started = []
+    for name, schedule in schedules().items():
+        try:
+            with transaction.atomic():
+                ScheduledJob.objects.get_or_create(name=name, defaults={"next_run_at": now})
+        except IntegrityError:
+            pass
+        claimed = ScheduledJob.objects.filter(name=name, next_run_at__lte=now).update(
+            next_run_at=now + schedule.interval, last_run_at=now
+        )
+        if claimed:
+            schedule.task.enqueue()
+            started.append(name)
+    return started
