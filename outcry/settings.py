@@ -79,7 +79,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    # Django's CSRF check, plus same-origin proof from the browser's headers: see outcry/csrf.py.
+    "outcry.csrf.CrossOriginProtectionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -131,7 +132,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "outcry"),
+            # Parallel test processes share one Redis database; each keeps to its own keys.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "outcry") + os.environ.get("PYTEST_XDIST_WORKER", ""),
         }
     }
 else:
@@ -242,6 +244,8 @@ OUTCRY_HASH_KEY = os.environ.get("OUTCRY_HASH_KEY", SECRET_KEY)
 OUTCRY_COUNTER_SHARDS = env_int("OUTCRY_COUNTER_SHARDS", 16)
 # How long the page and the stats endpoint may serve a cached count.
 OUTCRY_COUNT_CACHE_SECONDS = env_int("OUTCRY_COUNT_CACHE_SECONDS", 2)
+# How long one rendering of a campaign page serves every anonymous visitor (outcry/shared_cache.py).
+OUTCRY_PAGE_CACHE_SECONDS = env_int("OUTCRY_PAGE_CACHE_SECONDS", 2)
 
 LOGGING = {
     "version": 1,

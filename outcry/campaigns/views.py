@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.signing import BadSignature
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import context_processors
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from outcry.actions import counting
@@ -13,6 +15,7 @@ from outcry.actions.services import ActionData, take_action
 from outcry.campaigns.models import Campaign
 from outcry.campaigns.progress import progress
 from outcry.campaigns.share import acted_by, campaign_share_url, mailto_links, share_links
+from outcry.shared_cache import Shared, answer, etag_of, shared
 
 ATTRIBUTION_PARAMS = ("ref", "via", "utm_source", "utm_medium", "utm_campaign")
 REFERRAL_COOKIE_MAX_AGE = 60 * 60 * 24 * 30
@@ -46,7 +49,39 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/index.html", {"rows": rows})
 
 
+def _form_initial(request: HttpRequest) -> dict[str, str]:
+    initial = {key: request.GET.get(key, "")[:100] for key in ATTRIBUTION_PARAMS}
+    initial["country"] = default_country(request.headers.get("Accept-Language", ""))
+    return initial
+
+
+def _is_anonymous_read(request: HttpRequest) -> bool:
+    # Decided from the cookie alone, so a visitor without a session costs no session lookup.
+    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def public_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The page as every anonymous visitor sees it, shared through outcry/shared_cache.py."""
+    initial = _form_initial(request)
+
+    def build() -> Shared:
+        campaign = get_object_or_404(Campaign.objects.public().select_related("organisation"), slug=slug)
+        context = _page_context(campaign) | {"form": ActionForm(initial=initial, campaign=campaign)}
+        # Rendered without the request's context processors, so no CSRF token and no cookie can
+        # reach the shared copy; only the request itself and the language are passed on.
+        context |= context_processors.i18n(request) | {"request": request}
+        body = render_to_string("campaigns/page.html", context).encode()
+        return Shared(body=body, etag=etag_of(body))
+
+    variant = (get_language() or "", *(initial[key] for key in sorted(initial)))
+    seconds = settings.OUTCRY_PAGE_CACHE_SECONDS
+    item = shared("page", slug, variant, seconds, build)
+    return answer(request, item, content_type="text/html; charset=utf-8", seconds=seconds, vary_cookie=True)
+
+
 def page(request: HttpRequest, slug: str) -> HttpResponse:
+    if _is_anonymous_read(request):
+        return public_page(request, slug)
     campaign = _campaign(request, slug)
     status = 200
     if request.method == "POST" and campaign.is_open:
@@ -63,9 +98,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     elif request.method == "POST":
         return see_other(campaign.get_absolute_url())
     else:
-        initial = {key: request.GET.get(key, "") for key in ATTRIBUTION_PARAMS}
-        initial["country"] = default_country(request.headers.get("Accept-Language", ""))
-        form = ActionForm(initial=initial, campaign=campaign)
+        form = ActionForm(initial=_form_initial(request), campaign=campaign)
     context = _page_context(campaign) | {"form": form}
     return render(request, "campaigns/page.html", context, status=status)
 

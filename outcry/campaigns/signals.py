@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from outcry.campaigns.models import Campaign, LearnMoreLink, Organisation, Target
+from outcry.shared_cache import bump_campaign_version
+
+
+@receiver([post_save, post_delete], sender=Campaign)
+def campaign_changed(sender: type, instance: Campaign, **kwargs: object) -> None:
+    bump_campaign_version([instance.slug])
+
+
+@receiver([post_save, post_delete], sender=Target)
+@receiver([post_save, post_delete], sender=LearnMoreLink)
+def campaign_part_changed(sender: type, instance: Target | LearnMoreLink, **kwargs: object) -> None:
+    bump_campaign_version(Campaign.objects.filter(pk=instance.campaign_id).values_list("slug", flat=True))
+
+
+@receiver(post_save, sender=Organisation)
+def organisation_changed(sender: type, instance: Organisation, **kwargs: object) -> None:
+    bump_campaign_version(instance.campaigns.values_list("slug", flat=True))

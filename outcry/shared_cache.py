@@ -1,0 +1,74 @@
+"""Responses that are the same for every anonymous visitor, built once and shared for a few seconds.
+
+A read storm on one campaign then costs one cache read per request, and one rendering per variant
+every few seconds, in every web process together (the cache is Redis when REDIS_URL is set). Each
+entry carries the campaign's version, which any edit of the campaign bumps, so an edit shows at once
+rather than after the entry expires. The responses carry an ETag and Cache-Control, so a reverse proxy
+or a CDN in front can absorb the storm too, and a client that polls gets 304 while nothing changed.
+
+Never put anything per-visitor into a shared body: no CSRF token (outcry/csrf.py explains why the
+action form needs none), no cookie, nothing from the session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+
+
+@dataclass(frozen=True)
+class Shared:
+    body: bytes
+    etag: str
+
+
+def _version_key(slug: str) -> str:
+    return f"campaign-version:{slug}"
+
+
+def bump_campaign_version(slugs: Iterable[str]) -> None:
+    """Invalidate every shared response of these campaigns, in every process."""
+    version = time.time_ns()
+    cache.set_many({_version_key(slug): version for slug in slugs}, timeout=None)
+
+
+def etag_of(data: bytes) -> str:
+    return '"%s"' % hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def shared(kind: str, slug: str, variant: tuple[str, ...], seconds: int, build: Callable[[], Shared]) -> Shared:
+    """The shared response for (kind, campaign, variant), from cache or freshly built.
+
+    `build` may raise Http404; nothing is cached then. Two processes that miss at once both build:
+    building is a few small queries, cheaper than a lock round trip on every hit.
+    """
+    key = "shared:" + hashlib.blake2b(repr((kind, slug, variant)).encode(), digest_size=16).hexdigest()
+    version_key = _version_key(slug)
+    found = cache.get_many([key, version_key])
+    version = found.get(version_key, 0)
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return Shared(body=entry[1], etag=entry[2])
+    fresh = build()
+    if seconds > 0:
+        cache.set(key, (version, fresh.body, fresh.etag), seconds)
+    return fresh
+
+
+def answer(request: HttpRequest, item: Shared, *, content_type: str, seconds: int, vary_cookie: bool = False) -> HttpResponse:
+    """A cacheable 200, or a 304 when the client already holds this ETag."""
+    response = HttpResponse(item.body, content_type=content_type)
+    response["ETag"] = item.etag
+    # stale-while-revalidate lets a CDN keep answering while it refetches, so the origin never
+    # sees the whole storm at the moment an entry expires.
+    response["Cache-Control"] = f"public, max-age={seconds}, stale-while-revalidate={max(seconds, 1) * 5}"
+    if vary_cookie:
+        # A visitor with a session (campaign staff) may see drafts and notices; keep caches from mixing them up.
+        patch_vary_headers(response, ("Cookie",))
+    return get_conditional_response(request, etag=item.etag, response=response)

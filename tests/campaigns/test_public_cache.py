@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from outcry.actions.models import Action
+from outcry.campaigns.models import Campaign, Target
+
+pytestmark = pytest.mark.django_db
+
+ORIGIN = "http://testserver"
+
+
+def test_anonymous_page_is_shareable_by_any_cache(client, campaign):
+    response = client.get("/c/free-them/")
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("public, max-age=2")
+    assert response["ETag"].startswith('"')
+    assert "Cookie" in response["Vary"]
+    # Nothing per visitor: no cookie set, no token in the form.
+    assert not response.cookies
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+
+
+def test_second_visitor_is_served_without_touching_the_database(client, campaign, django_assert_num_queries):
+    first = client.get("/c/free-them/")
+    with django_assert_num_queries(0):
+        second = Client().get("/c/free-them/")
+    assert second.content == first.content
+
+
+def test_conditional_get_answers_304(client, campaign):
+    etag = client.get("/c/free-them/")["ETag"]
+    response = client.get("/c/free-them/", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+    assert not response.content
+
+
+def test_an_edit_shows_at_once_despite_the_cache(client, campaign):
+    client.get("/c/free-them/")
+    campaign.title = "Release them today"
+    campaign.save()
+    Target.objects.create(campaign=campaign, name="A Judge", email="judge@example.org", position=2)
+    html = client.get("/c/free-them/").content.decode()
+    assert "Release them today" in html and "A Judge" in html
+
+
+def test_closing_a_campaign_shows_at_once(client, campaign):
+    client.get("/c/free-them/")
+    Campaign.objects.get(pk=campaign.pk).save()  # any save bumps the version
+    campaign.status = Campaign.Status.DRAFT
+    campaign.save()
+    assert client.get("/c/free-them/").status_code == 404
+
+
+def test_share_parameters_are_not_mixed_between_visitors(client, campaign):
+    ours = client.get("/c/free-them/?ref=abc123&via=whatsapp").content.decode()
+    theirs = Client().get("/c/free-them/?ref=zzz999&via=x").content.decode()
+    plain = Client().get("/c/free-them/").content.decode()
+    assert 'value="abc123"' in ours and 'value="zzz999"' not in ours
+    assert 'value="zzz999"' in theirs and 'value="abc123"' not in theirs
+    assert "abc123" not in plain and "zzz999" not in plain
+
+
+def test_country_guess_follows_each_visitors_language(client, campaign):
+    french = client.get("/c/free-them/", headers={"Accept-Language": "fr-FR"}).content.decode()
+    italian = Client().get("/c/free-them/", headers={"Accept-Language": "it-IT"}).content.decode()
+    assert 'value="FR" selected' in french
+    assert 'value="IT" selected' in italian
+
+
+def test_staff_with_a_session_get_a_private_page_with_a_token(staff_client, campaign):
+    response = staff_client.get("/c/free-them/")
+    assert "csrfmiddlewaretoken" in response.content.decode()
+    assert "public" not in response.get("Cache-Control", "")
+    campaign.status = Campaign.Status.DRAFT
+    campaign.save()
+    assert staff_client.get("/c/free-them/").status_code == 200
+    assert Client().get("/c/free-them/").status_code == 404
+
+
+def test_the_count_in_a_cached_page_moves_within_seconds(client, campaign, supporter, settings):
+    settings.OUTCRY_PAGE_CACHE_SECONDS = 0
+    settings.OUTCRY_COUNT_CACHE_SECONDS = 0
+    assert "<strong data-count>0</strong>" in client.get("/c/free-them/").content.decode()
+    client.post("/c/free-them/", supporter)
+    assert "<strong data-count>1</strong>" in Client().get("/c/free-them/").content.decode()
+
+
+# CSRF: the shared page carries no token, so a browser's same-origin proof must be enough,
+# and everything else must still need Django's token.
+
+@pytest.fixture
+def strict_client() -> Client:
+    return Client(enforce_csrf_checks=True)
+
+
+def test_post_with_same_origin_fetch_metadata_needs_no_token(strict_client, campaign, supporter):
+    strict_client.get("/c/free-them/")
+    response = strict_client.post("/c/free-them/", supporter, headers={"Sec-Fetch-Site": "same-origin", "Origin": ORIGIN})
+    assert response.status_code == 303
+    assert Action.objects.filter(status=Action.Status.COUNTED).count() == 1
+
+
+def test_post_with_matching_origin_needs_no_token(strict_client, campaign, supporter):
+    assert strict_client.post("/c/free-them/", supporter, headers={"Origin": ORIGIN}).status_code == 303
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://other.testserver"},
+        # A forged Origin cannot outvote the browser's own Fetch Metadata.
+        {"Sec-Fetch-Site": "cross-site", "Origin": ORIGIN},
+    ],
+)
+def test_cross_site_or_unproven_post_without_token_is_refused(strict_client, campaign, supporter, headers):
+    response = strict_client.post("/c/free-them/", supporter, headers=headers)
+    assert response.status_code == 403
+    assert not Action.objects.exists()
+
+
+def test_a_token_still_works_without_origin_headers(strict_client, campaign, supporter):
+    # A failed submission re-renders the form for this visitor only, with a token and its cookie.
+    rerendered = strict_client.post("/c/free-them/", supporter | {"email": "bad"}, headers={"Origin": ORIGIN})
+    assert rerendered.status_code == 400
+    token = rerendered.content.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    response = strict_client.post("/c/free-them/", supporter | {"csrfmiddlewaretoken": token})
+    assert response.status_code == 303
+
+
+def test_admin_login_keeps_its_token_check(strict_client, db):
+    response = strict_client.post("/admin/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
