@@ -6,8 +6,9 @@ entry carries the campaign's version, which any edit of the campaign bumps, so a
 rather than after the entry expires. The responses carry an ETag and Cache-Control, so a reverse proxy
 or a CDN in front can absorb the storm too, and a client that polls gets 304 while nothing changed.
 
-Never put anything per-visitor into a shared body: no CSRF token (outcry/csrf.py explains why the
-action form needs none), no cookie, nothing from the session.
+Never put anything per-visitor into a shared body: no CSRF token (outcry/csrf.py explains why a
+browser's form needs none; outcry/campaigns/views.py public_page fills one in for other clients),
+no cookie, nothing from the session.
 """
 
 from __future__ import annotations
@@ -61,14 +62,14 @@ def shared(kind: str, slug: str, variant: tuple[str, ...], seconds: int, build: 
     return fresh
 
 
-def answer(request: HttpRequest, item: Shared, *, content_type: str, seconds: int, vary_cookie: bool = False) -> HttpResponse:
+def answer(request: HttpRequest, item: Shared, *, content_type: str, seconds: int, vary: tuple[str, ...] = ()) -> HttpResponse:
     """A cacheable 200, or a 304 when the client already holds this ETag."""
     response = HttpResponse(item.body, content_type=content_type)
     response["ETag"] = item.etag
     # stale-while-revalidate lets a CDN keep answering while it refetches, so the origin never
     # sees the whole storm at the moment an entry expires.
     response["Cache-Control"] = f"public, max-age={seconds}, stale-while-revalidate={max(seconds, 1) * 5}"
-    if vary_cookie:
-        # A visitor with a session (campaign staff) may see drafts and notices; keep caches from mixing them up.
-        patch_vary_headers(response, ("Cookie",))
+    if vary:
+        # e.g. a visitor with a session (campaign staff) may see drafts and notices; keep caches from mixing them up.
+        patch_vary_headers(response, vary)
     return get_conditional_response(request, etag=item.etag, response=response)

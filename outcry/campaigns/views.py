@@ -6,6 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import context_processors
 from django.template.loader import render_to_string
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from outcry.actions import counting
@@ -17,6 +20,7 @@ from outcry.campaigns.progress import progress
 from outcry.campaigns.share import acted_by, campaign_share_url, mailto_links, share_links
 from outcry.shared_cache import Shared, answer, etag_of, shared
 
+CSRF_SLOT = b"<!--csrf-token-->"
 ATTRIBUTION_PARAMS = ("ref", "via", "utm_source", "utm_medium", "utm_campaign")
 REFERRAL_COOKIE_MAX_AGE = 60 * 60 * 24 * 30
 
@@ -60,8 +64,19 @@ def _is_anonymous_read(request: HttpRequest) -> bool:
     return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
+def _will_prove_origin(request: HttpRequest) -> bool:
+    # A browser that sends Fetch Metadata on this GET sends it on the form's POST too, where
+    # outcry/csrf.py accepts it in place of a token. Scripts and old browsers send none of it.
+    return "Sec-Fetch-Site" in request.headers
+
+
 def public_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """The page as every anonymous visitor sees it, shared through outcry/shared_cache.py."""
+    """The page as every anonymous visitor sees it, shared through outcry/shared_cache.py.
+
+    The shared copy has an empty slot where the CSRF token goes. A browser that proves its origin
+    gets the copy as it is, cacheable by any proxy; any other client gets the same copy with its own
+    token in the slot, privately, so a form posted by a script or an old browser still passes.
+    """
     initial = _form_initial(request)
 
     def build() -> Shared:
@@ -69,14 +84,24 @@ def public_page(request: HttpRequest, slug: str) -> HttpResponse:
         context = _page_context(campaign) | {"form": ActionForm(initial=initial, campaign=campaign)}
         # Rendered without the request's context processors, so no CSRF token and no cookie can
         # reach the shared copy; only the request itself and the language are passed on.
-        context |= context_processors.i18n(request) | {"request": request}
+        context |= context_processors.i18n(request) | {"request": request, "csrf_slot": CSRF_SLOT.decode()}
         body = render_to_string("campaigns/page.html", context).encode()
         return Shared(body=body, etag=etag_of(body))
 
     variant = (get_language() or "", *(initial[key] for key in sorted(initial)))
     seconds = settings.OUTCRY_PAGE_CACHE_SECONDS
     item = shared("page", slug, variant, seconds, build)
-    return answer(request, item, content_type="text/html; charset=utf-8", seconds=seconds, vary_cookie=True)
+    if _will_prove_origin(request):
+        item = Shared(body=item.body.replace(CSRF_SLOT, b""), etag=item.etag)
+        return answer(
+            request, item, content_type="text/html; charset=utf-8", seconds=seconds,
+            vary=("Cookie", "Sec-Fetch-Site"),
+        )
+    token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+    response = HttpResponse(item.body.replace(CSRF_SLOT, token.encode()), content_type="text/html; charset=utf-8")
+    patch_cache_control(response, private=True, max_age=0)
+    patch_vary_headers(response, ("Cookie", "Sec-Fetch-Site"))
+    return response
 
 
 def page(request: HttpRequest, slug: str) -> HttpResponse:

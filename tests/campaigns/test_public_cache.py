@@ -11,27 +11,44 @@ pytestmark = pytest.mark.django_db
 ORIGIN = "http://testserver"
 
 
+BROWSER = {"Sec-Fetch-Site": "none"}
+
+
 def test_anonymous_page_is_shareable_by_any_cache(client, campaign):
-    response = client.get("/c/free-them/")
+    response = client.get("/c/free-them/", headers=BROWSER)
     assert response.status_code == 200
     assert response["Cache-Control"].startswith("public, max-age=2")
     assert response["ETag"].startswith('"')
-    assert "Cookie" in response["Vary"]
+    assert "Cookie" in response["Vary"] and "Sec-Fetch-Site" in response["Vary"]
     # Nothing per visitor: no cookie set, no token in the form.
     assert not response.cookies
     assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert "<!--csrf-token-->" not in response.content.decode()
+
+
+def test_a_client_without_fetch_metadata_gets_the_same_page_with_its_own_token(campaign, supporter):
+    # Scripts, old browsers and plain-HTTP sites send no Sec-Fetch-Site and may send no Origin on POST.
+    script = Client(enforce_csrf_checks=True)
+    browser_copy = Client().get("/c/free-them/", headers=BROWSER).content.decode()
+    response = script.get("/c/free-them/")
+    html = response.content.decode()
+    assert "public" not in response["Cache-Control"] and "private" in response["Cache-Control"]
+    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert html.replace(f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">', "") == browser_copy
+    assert script.post("/c/free-them/", supporter | {"csrfmiddlewaretoken": token}).status_code == 303
+    assert Action.objects.count() == 1
 
 
 def test_second_visitor_is_served_without_touching_the_database(client, campaign, django_assert_num_queries):
-    first = client.get("/c/free-them/")
+    first = client.get("/c/free-them/", headers=BROWSER)
     with django_assert_num_queries(0):
-        second = Client().get("/c/free-them/")
+        second = Client().get("/c/free-them/", headers=BROWSER)
     assert second.content == first.content
 
 
 def test_conditional_get_answers_304(client, campaign):
-    etag = client.get("/c/free-them/")["ETag"]
-    response = client.get("/c/free-them/", headers={"If-None-Match": etag})
+    etag = client.get("/c/free-them/", headers=BROWSER)["ETag"]
+    response = client.get("/c/free-them/", headers=BROWSER | {"If-None-Match": etag})
     assert response.status_code == 304
     assert response["ETag"] == etag
     assert not response.content
@@ -88,7 +105,7 @@ def test_the_count_in_a_cached_page_moves_within_seconds(client, campaign, suppo
     assert "<strong data-count>1</strong>" in Client().get("/c/free-them/").content.decode()
 
 
-# CSRF: the shared page carries no token, so a browser's same-origin proof must be enough,
+# CSRF: the shared page a browser gets carries no token, so its same-origin proof must be enough,
 # and everything else must still need Django's token.
 
 @pytest.fixture
