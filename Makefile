@@ -23,8 +23,15 @@ $(VENV)/.installed: requirements.lock
 	$(VPY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@touch $@
 
-.PHONY: install run demo serve worker test bench migrate messages lint
-install: $(VENV)/.installed
+# Translations: each catalogue compiles from its .po with GNU gettext's msgfmt (Debian: gettext).
+# Without msgfmt the pages still work, in English; `make test` then fails on the translation tests.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard outcry/locale/*/LC_MESSAGES/django.po))
+outcry/locale/%.mo: outcry/locale/%.po
+	@if command -v msgfmt >/dev/null; then msgfmt --check -o $@ $<; \
+	  else echo "msgfmt not found: install gettext (apt-get install gettext) to compile $<" >&2; fi
+
+.PHONY: install run demo serve worker test bench migrate messages makemessages lint
+install: $(VENV)/.installed $(MO_FILES)
 
 migrate: install
 	$(VPY) manage.py migrate --noinput -v0
@@ -50,5 +57,9 @@ test: install
 bench: install
 	$(VPY) bench/run.py
 
-messages: install
-	$(VPY) manage.py compilemessages --ignore=.venv -v0
+messages: $(MO_FILES)
+
+# Collect new strings into every catalogue (then translate the empty msgstr entries and `make messages`).
+makemessages: $(VENV)/.installed
+	$(VPY) manage.py makemessages $(foreach l,$(notdir $(wildcard outcry/locale/*)),-l $(l)) \
+	  --ignore=.venv --ignore=tests --ignore=data --ignore=staticfiles --ignore=bench --no-location -v0

@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "outcry.campaigns.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Django's CSRF check, plus same-origin proof from the browser's headers: see outcry/csrf.py.
     "outcry.csrf.CrossOriginProtectionMiddleware",
@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
+                "outcry.campaigns.languages.languages",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -246,6 +247,8 @@ OUTCRY_COUNTER_SHARDS = env_int("OUTCRY_COUNTER_SHARDS", 16)
 OUTCRY_COUNT_CACHE_SECONDS = env_int("OUTCRY_COUNT_CACHE_SECONDS", 2)
 # How long one rendering of a campaign page serves every anonymous visitor (outcry/shared_cache.py).
 OUTCRY_PAGE_CACHE_SECONDS = env_int("OUTCRY_PAGE_CACHE_SECONDS", 2)
+# How often an open page asks for the live count (slower while the tab is hidden).
+OUTCRY_COUNTER_POLL_MS = env_int("OUTCRY_COUNTER_POLL_MS", 5000)
 
 LOGGING = {
     "version": 1,

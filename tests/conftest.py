@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+from pathlib import Path
 
 os.environ.setdefault("OUTCRY_TESTING", "1")
 
@@ -10,6 +13,17 @@ from django.core.cache import cache
 
 from outcry.campaigns.management.commands.load_demo import campaigners_group
 from outcry.campaigns.models import Campaign, Organisation, Target
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Compiled catalogues are build output (git-ignored): refresh stale ones once, in the main
+    # process before any xdist worker starts, so a plain `pytest` tests today's translations.
+    if hasattr(config, "workerinput") or not shutil.which("msgfmt"):
+        return
+    for po in Path(__file__).resolve().parent.parent.glob("outcry/locale/*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from outcry.campaigns.models import Campaign, LearnMoreLink, Organisation, Target
+from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Organisation, Target
 
 
 class OrganisationScopedAdmin(admin.ModelAdmin):
@@ -61,13 +61,20 @@ class LinkInline(admin.TabularInline):
     fields = ["title", "url", "date", "position"]
 
 
+class TranslationInline(admin.StackedInline):
+    model = CampaignTranslation
+    extra = 0
+    fields = ["language", *CampaignTranslation.TRANSLATED_FIELDS]
+    verbose_name_plural = _("Translations (each empty field shows the default language's text)")
+
+
 @admin.register(Campaign)
 class CampaignAdmin(OrganisationScopedAdmin):
     list_display = ["title", "organisation", "status", "action_kind", "goal", "published_at"]
     list_filter = ["status", "action_kind", "organisation"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [TargetInline, LinkInline]
+    inlines = [TargetInline, LinkInline, TranslationInline]
     fieldsets = [
         (None, {"fields": ["organisation", "title", "slug", "status", "language"]}),
         (_("Page"), {"fields": ["summary", "hero_image", "hero_alt", "hero_caption", "media_embed_url", "headline", "story", "call_to_action"]}),
@@ -79,7 +86,9 @@ class CampaignAdmin(OrganisationScopedAdmin):
     readonly_fields = ["published_at", "closed_at"]
 
     def save_model(self, request: HttpRequest, obj: Campaign, form, change: bool) -> None:
-        from outcry.campaigns.services import stamp_status_dates
+        from outcry.campaigns.services import save_hero_renditions, stamp_status_dates
 
         stamp_status_dates(obj)
         super().save_model(request, obj, form, change)
+        if "hero_image" in form.changed_data:
+            save_hero_renditions(obj)

@@ -141,3 +141,182 @@ CAMPAIGNS = [
         "links": [],
     },
 ]
+
+# The demo campaigns in more languages (CampaignTranslation rows). Written for this demo; names of
+# people and places keep their usual spelling in each language.
+LIBYA_STORY_FR = """
+<p>Partout en Libye, des personnes qui ont fui la guerre et la persécution sont enfermées dans des centres de
+détention où la torture, le travail forcé, les violences sexuelles et même la vente comme esclaves font partie
+du quotidien. Au lieu de mettre fin à ces abus, les gouvernements européens contribuent à les y maintenir.</p>
+<p>L'Europe forme les garde-côtes libyens et leur fournit des bateaux, afin que les personnes qui tentent de
+partir soient interceptées en mer et renvoyées dans ces mêmes centres. Ce soutien rend les dirigeants européens
+complices de ce qui s'y passe ensuite.</p>
+<p>Des vidéos, des photos et des documents examinés par Amnesty International montrent que le <em>Ras Jadir</em>,
+un navire donné par l'Italie en avril 2017, a été utilisé par les garde-côtes libyens le 6 novembre 2017 lors
+d'un sauvetage qui a mal tourné : le comportement imprudent de son équipage a contribué à la noyade de
+jusqu'à 50 personnes.</p>
+<p>Jusqu'à <strong>20 000</strong> migrants, réfugiés et demandeurs d'asile sont détenus dans ces centres, à la
+merci de milices et de groupes armés, sans savoir s'ils en sortiront un jour. Ils manquent de nourriture, d'eau
+potable et de soins, et subissent la torture, le viol et la vente.</p>
+"""
+
+LIBYA_LETTER_FR = """Je vous écris pour vous dire à quel point je suis alarmé·e par les informations répétées faisant état d'abus subis par les migrants et les réfugiés en Libye.
+
+Plus de 20 000 migrants et réfugiés sont aujourd'hui détenus dans les centres de détention officiels de la Libye, gérés par des milices et des groupes armés aux liens ténus avec le gouvernement. Ils y vivent dans des conditions épouvantables, sans assez de nourriture, d'eau ni de médicaments, et sont soumis à la torture, à l'extorsion, au travail forcé et aux violences sexuelles.
+
+Je suis profondément préoccupé·e par le fait qu'en formant, en équipant et en soutenant les garde-côtes libyens, l'Europe piège les migrants et les réfugiés en Libye et alimente ces abus.
+
+Enfermer des personnes dans des conditions cruelles ne peut jamais être la solution. Je vous demande donc instamment de :
+
+- libérer tous les migrants et réfugiés actuellement détenus dans les centres de détention, et mettre fin à la détention arbitraire des réfugiés et des migrants en Libye ;
+
+- enquêter sur toutes les allégations de torture et d'autres mauvais traitements infligés aux réfugiés et aux migrants en Libye, et veiller à ce que les suspects soient jugés lors de procès équitables et publics, afin de briser le cycle des abus ;
+
+- revoir vos politiques migratoires afin que les droits humains des réfugiés et des migrants soient protégés en toutes circonstances ;
+
+- reconnaître officiellement le HCR et lui permettre d'exercer pleinement son mandat, notamment la protection des demandeurs d'asile et des réfugiés."""
+
+LIBYA_STORY_AR = """
+<p>في أنحاء ليبيا، يُحتجز أشخاص فرّوا من الحرب والاضطهاد في مراكز احتجاز أصبح فيها التعذيب والعمل القسري
+والعنف الجنسي، بل والبيع كعبيد، جزءًا من الحياة اليومية. وبدلًا من وضع حدّ لهذه الانتهاكات، تساعد الحكومات
+الأوروبية على إبقاء الناس محاصرين هناك.</p>
+<p>تدرّب أوروبا خفر السواحل الليبي وتزوّده بالقوارب، حتى يُعترض من يحاولون المغادرة في البحر ويُعادوا إلى المراكز
+نفسها. وهذا الدعم يجعل القادة الأوروبيين شركاء فيما يحدث بعد ذلك.</p>
+<p>تُظهر مقاطع فيديو وصور ووثائق فحصتها منظمة العفو الدولية أن السفينة <em>رأس جدير</em>، التي تبرّعت بها
+إيطاليا في أبريل/نيسان 2017، استخدمها خفر السواحل الليبي في 6 نوفمبر/تشرين الثاني 2017 في عملية إنقاذ
+انتهت بكارثة: فقد أسهم سلوك طاقمها المتهوّر في غرق ما يصل إلى 50 شخصًا.</p>
+<p>يُحتجز في هذه المراكز ما يصل إلى <strong>20,000</strong> مهاجر ولاجئ وطالب لجوء، تحت رحمة الميليشيات
+والجماعات المسلحة، دون أن يعرفوا إن كانوا سيخرجون يومًا. وهم محرومون من الغذاء الكافي والمياه النظيفة والرعاية
+الطبية، ويتعرّضون للتعذيب والاغتصاب والبيع.</p>
+"""
+
+LIBYA_LETTER_AR = """أكتب إليكم لأعبّر عن قلقي البالغ إزاء التقارير المتكررة عن الانتهاكات التي يتعرّض لها المهاجرون واللاجئون في ليبيا.
+
+يُحتجز اليوم أكثر من 20,000 مهاجر ولاجئ في مراكز الاحتجاز الرسمية في ليبيا، التي تديرها ميليشيات وجماعات مسلحة تربطها بالحكومة صلات واهية. وهم محتجزون في ظروف مروّعة دون ما يكفي من الغذاء والماء والدواء، ويتعرّضون للتعذيب والابتزاز والعمل القسري والعنف الجنسي.
+
+ويقلقني بشدة أن أوروبا، بتدريبها خفر السواحل الليبي وتجهيزه ودعمه، تحاصر المهاجرين واللاجئين في ليبيا وتغذّي هذه الانتهاكات.
+
+إن احتجاز الناس في ظروف قاسية لا يمكن أن يكون الحل أبدًا. لذلك أحثّكم على:
+
+- الإفراج عن جميع المهاجرين واللاجئين المحتجزين حاليًا في مراكز الاحتجاز، وإنهاء الاحتجاز التعسفي للاجئين والمهاجرين في ليبيا؛
+
+- التحقيق في جميع ادعاءات التعذيب وغيره من ضروب سوء معاملة اللاجئين والمهاجرين في ليبيا، وضمان تقديم المشتبه بهم إلى محاكمات عادلة وعلنية، حتى تنتهي دوامة الانتهاكات؛
+
+- مراجعة سياساتكم المتعلقة بالهجرة بحيث تُحمى حقوق الإنسان للاجئين والمهاجرين في جميع الأوقات؛
+
+- الاعتراف رسميًا بالمفوضية السامية للأمم المتحدة لشؤون اللاجئين والسماح لها بأداء ولايتها كاملة، بما في ذلك حماية طالبي اللجوء واللاجئين."""
+
+KHOMS_STORY_FR = """
+<p>Un garçon de cinq ans est détenu dans le centre de détention d'Al Khoms, en Libye, aux côtés d'hommes
+soumis au travail forcé, à la torture et aux mauvais traitements. Il n'a pas vu sa mère depuis des mois : les
+femmes et les filles sont enfermées dans une autre partie du centre, et aucun contact n'est autorisé.</p>
+<p>Aucun d'eux n'est détenu pour avoir commis quoi que ce soit. Ils ont fui un régime répressif en Érythrée,
+dont le service militaire obligatoire équivaut à une condamnation à vie pour les jeunes.</p>
+<p>Il y a quelques jours, cinq garçons, dont trois de moins de 18 ans, ont été emmenés hors du centre et ne
+sont pas revenus. Les détenus craignent qu'ils aient été vendus à des trafiquants et à des marchands d'esclaves,
+et d'être les prochains. Ils ont entamé une grève de la faim pour exiger le retour des garçons, et ont diffusé
+des vidéos suppliant le HCR de venir au centre et de les enregistrer, dans l'espoir d'éviter d'être vendus et
+de disparaître pour toujours.</p>
+<p>Le gouvernement britannique finance ces centres, ainsi que les soi-disant garde-côtes libyens qui
+rattrapent quiconque tente de s'échapper et le ramènent.</p>
+<p>En ce moment, <strong>90 réfugiés</strong> se trouvent dans le centre : 10 femmes et 44 mineurs, dont le plus
+jeune est ce garçon de cinq ans. 83 viennent d'Érythrée et 7 de Somalie.</p>
+"""
+
+KHOMS_MESSAGE_FR = """Je vous prie d'envoyer sans délai du personnel au centre de détention d'Al Khoms, en Libye, et d'enregistrer les 90 réfugiés qui y sont détenus, dont 10 femmes et 44 enfants, le plus jeune âgé de cinq ans seulement.
+
+Cinq garçons ont été emmenés hors du centre il y a plusieurs jours et ne sont pas revenus. Les autres craignent d'être vendus à des trafiquants à leur tour, et font la grève de la faim.
+
+Enregistrer chaque réfugié vulnérable exposé à un risque grave de torture, d'esclavage et d'autres crimes contre l'humanité doit être la première mission du HCR. Agissez maintenant, s'il vous plaît."""
+
+KHOMS_STORY_AR = """
+<p>طفل في الخامسة من عمره محتجز في مركز احتجاز الخُمس في ليبيا، إلى جانب رجال يُجبرون على العمل القسري
+ويتعرّضون للتعذيب وسوء المعاملة. لم يرَ أمّه منذ أشهر: فالنساء والفتيات محتجزات في جزء آخر من المركز، ولا
+يُسمح بأي تواصل.</p>
+<p>لم يُحتجز أيٌّ منهم لأنه ارتكب خطأً. لقد فرّوا من نظام قمعي في إريتريا، حيث يعني التجنيد الإجباري حكمًا
+مدى الحياة على الشباب.</p>
+<p>قبل أيام قليلة، أُخذ خمسة فتيان، ثلاثة منهم دون الثامنة عشرة، من المركز ولم يعودوا. ويخشى المحتجزون أن
+يكونوا قد بيعوا لمهرّبين وتجّار رقيق، وأن يكون الدور عليهم. وقد بدأوا إضرابًا عن الطعام للمطالبة بعودة
+الفتيان، ونشروا مقاطع فيديو يناشدون فيها المفوضية السامية للأمم المتحدة لشؤون اللاجئين زيارة المركز وتسجيلهم،
+أملًا في أن يمنع ذلك بيعهم واختفاءهم إلى الأبد.</p>
+<p>تموّل الحكومة البريطانية هذه المراكز، وما يُسمّى خفر السواحل الليبي الذي يعترض كل من يحاول الهرب ويعيده.</p>
+<p>يوجد الآن في المركز <strong>90 لاجئًا</strong>: 10 نساء و44 قاصرًا، أصغرهم هذا الطفل ذو الخمس سنوات. 83 منهم من
+إريتريا و7 من الصومال.</p>
+"""
+
+KHOMS_MESSAGE_AR = """أرجو أن ترسلوا موظفين إلى مركز احتجاز الخُمس في ليبيا دون تأخير، وأن تسجّلوا اللاجئين التسعين المحتجزين فيه، ومنهم 10 نساء و44 طفلًا، أصغرهم في الخامسة من عمره فقط.
+
+أُخذ خمسة فتيان من المركز قبل أيام ولم يعودوا. ويخشى الباقون أن يُباعوا هم أيضًا لمهرّبين، وهم مضربون عن الطعام.
+
+يجب أن يكون تسجيل كل لاجئ مستضعف معرّض لخطر جسيم من التعذيب والاستعباد وغيرها من الجرائم ضد الإنسانية الواجب الأول للمفوضية. أرجو أن تتحركوا الآن."""
+
+TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
+    "stop-detention-libya": {
+        "fr": {
+            "title": "Exigeons que la Libye cesse la détention et la vente des migrants",
+            "summary": "La torture, le viol et la détention sont le quotidien de nombreux réfugiés et migrants en Libye. "
+            "Demandez aux dirigeants libyens et européens de les protéger.",
+            "headline": "Des conditions terribles pour 20 000 personnes enfermées dans des centres de détention",
+            "story": LIBYA_STORY_FR,
+            "call_to_action": "Appelez les dirigeants libyens et européens à protéger les migrants et les réfugiés contre des abus effroyables",
+            "message_before_goal": "Joignez votre voix avant qu'il ne soit trop tard.",
+            "message_near_goal": "Nous y sommes presque. Aidez-nous à garder l'élan.",
+            "message_after_action": "Les messages ont été envoyés !",
+            "thank_you_text": "Joignez votre voix et maintenez la pression : partagez cette page avec vos proches.",
+            "consent_wording": "Oui, Amnesty International peut m'écrire au sujet de cette campagne et d'autres. Je peux me désinscrire à tout moment.",
+            "letter_subject": "Mettez fin à la détention et aux abus contre les migrants et les réfugiés en Libye",
+            "letter_salutation": "Monsieur le Premier ministre de Libye Fayez Al-Sarraj, Monsieur le Président de la Commission européenne Jean-Claude Juncker,",
+            "letter_body": LIBYA_LETTER_FR,
+            "letter_signoff": "Veuillez agréer l'expression de ma haute considération,",
+        },
+        "ar": {
+            "title": "طالِبوا ليبيا بوقف احتجاز المهاجرين وبيعهم",
+            "summary": "التعذيب والاغتصاب والاحتجاز واقع يومي لكثير من اللاجئين والمهاجرين في ليبيا. "
+            "اطلبوا من القادة الليبيين والأوروبيين حمايتهم.",
+            "headline": "ظروف مروّعة لعشرين ألف شخص محتجزين في مراكز الاحتجاز",
+            "story": LIBYA_STORY_AR,
+            "call_to_action": "طالِبوا القادة الليبيين والأوروبيين بحماية المهاجرين واللاجئين من انتهاكات مروّعة",
+            "message_before_goal": "أضيفوا صوتكم قبل فوات الأوان.",
+            "message_near_goal": "اقتربنا كثيرًا. ساعدونا على مواصلة الزخم.",
+            "message_after_action": "أُرسلت الرسائل!",
+            "thank_you_text": "أضيفوا صوتكم وواصلوا الضغط: شاركوا هذه الصفحة مع أصدقائكم.",
+            "consent_wording": "نعم، يمكن لمنظمة العفو الدولية مراسلتي بشأن هذه الحملة وحملات أخرى. ويمكنني إلغاء الاشتراك في أي وقت.",
+            "letter_subject": "أوقفوا احتجاز المهاجرين واللاجئين والانتهاكات بحقهم في ليبيا",
+            "letter_salutation": "السيد فايز السراج، رئيس وزراء ليبيا، والسيد جان كلود يونكر، رئيس المفوضية الأوروبية،",
+            "letter_body": LIBYA_LETTER_AR,
+            "letter_signoff": "مع خالص التحية،",
+        },
+    },
+    "al-khoms-unhcr": {
+        "fr": {
+            "title": "Centre de détention d'Al Khoms : demandez au HCR d'enregistrer 90 réfugiés maintenant",
+            "summary": "90 réfugiés, dont 44 enfants, sont détenus dans le centre d'Al Khoms en Libye et craignent "
+            "d'être vendus. Écrivez au HCR pour qu'il les enregistre d'urgence.",
+            "headline": "Centre de détention d'Al Khoms",
+            "story": KHOMS_STORY_FR,
+            "call_to_action": "Écrivez au HCR maintenant",
+            "message_after_action": "Merci de prendre la parole pour les réfugiés d'Al Khoms",
+            "thank_you_text": "Partagez cette page pour que davantage de personnes écrivent au HCR aujourd'hui.",
+            "consent_wording": "Oui, Care4Calais peut m'écrire pour me donner des nouvelles et des moyens d'aider.",
+            "letter_subject": "Urgent : enregistrez les réfugiés détenus dans le centre de détention d'Al Khoms",
+            "letter_salutation": "Madame, Monsieur,",
+            "letter_body": KHOMS_MESSAGE_FR,
+            "letter_signoff": "Veuillez agréer mes salutations distinguées,",
+        },
+        "ar": {
+            "title": "مركز احتجاز الخُمس: اطلبوا من المفوضية تسجيل 90 لاجئًا الآن",
+            "summary": "90 لاجئًا، منهم 44 طفلًا، محتجزون في مركز الخُمس في ليبيا ويخشون أن يُباعوا. "
+            "راسلوا المفوضية واطلبوا منها تسجيلهم على وجه السرعة.",
+            "headline": "مركز احتجاز الخُمس",
+            "story": KHOMS_STORY_AR,
+            "call_to_action": "راسلوا المفوضية الآن",
+            "message_after_action": "شكرًا لأنكم رفعتم أصواتكم من أجل لاجئي الخُمس",
+            "thank_you_text": "شاركوا هذه الصفحة حتى يراسل مزيد من الناس المفوضية اليوم.",
+            "consent_wording": "نعم، يمكن لـ Care4Calais مراسلتي بالأخبار وبطرق المساعدة.",
+            "letter_subject": "عاجل: سجّلوا اللاجئين المحتجزين في مركز احتجاز الخُمس",
+            "letter_salutation": "إلى المفوضية السامية للأمم المتحدة لشؤون اللاجئين،",
+            "letter_body": KHOMS_MESSAGE_AR,
+            "letter_signoff": "مع خالص التحية،",
+        },
+    },
+}

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from outcry.campaigns.sanitise import sanitise_html
@@ -46,6 +52,12 @@ class CampaignQuerySet(models.QuerySet["Campaign"]):
         if user.is_authenticated:
             return self.filter(Q(status__in=[Campaign.Status.LIVE, Campaign.Status.CLOSED]) | Q(organisation__staff=user)).distinct()
         return self.public()
+
+    def with_translation(self, language: str) -> CampaignQuerySet:
+        """Prefetch the one translation translated(language) will read, for lists of campaigns."""
+        return self.prefetch_related(
+            models.Prefetch("translations", queryset=CampaignTranslation.objects.filter(language=language))
+        )
 
     def for_staff(self, user) -> CampaignQuerySet:
         if user.is_superuser:
@@ -122,6 +134,9 @@ class Campaign(models.Model):
         help_text=_("One origin a line, e.g. https://www.example.org"),
     )
 
+    # Smaller copies of hero_image made on upload: [{"width", "height", "name"}], widest last.
+    hero_renditions = models.JSONField(default=list, blank=True, editable=False)
+
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -138,11 +153,49 @@ class Campaign(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
+        if getattr(self, "shown_in", None):
+            # A translated copy holds another language's text in the default language's fields.
+            raise RuntimeError("A campaign returned by translated() is for showing, not saving.")
         self.story = sanitise_html(self.story)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("campaigns:page", kwargs={"slug": self.slug})
+
+    @property
+    def hero_srcset(self) -> str:
+        return ", ".join(f"{default_storage.url(r['name'])} {r['width']}w" for r in self.hero_renditions)
+
+    @property
+    def hero_size(self) -> tuple[int, int]:
+        """The upload's own width and height, for the img tag, so the page does not jump as it loads."""
+        if self.hero_renditions:
+            return self.hero_renditions[-1]["width"], self.hero_renditions[-1]["height"]
+        return 1200, 675
+
+    def translated(self, language: str) -> Campaign:
+        """A copy of this campaign showing its content in `language`: each field the translation
+        leaves empty keeps the default language's text. The copy cannot be saved.
+
+        Uses prefetched translations when the caller prefetched them.
+        """
+        shown = copy.copy(self)
+        translation = None
+        if language != self.language:
+            translation = next((t for t in self.translations.all() if t.language == language), None)
+        if translation is not None:
+            for field in CampaignTranslation.TRANSLATED_FIELDS:
+                value = getattr(translation, field)
+                if value:
+                    setattr(shown, field, value)
+        shown.content_language = translation.language if translation else self.language
+        shown.content_dir = "rtl" if get_language_info(shown.content_language)["bidi"] else "ltr"
+        # Text that fell back to the default language is marked as such, for screen readers' voices.
+        shown.content_attrs = "" if shown.content_language == language else format_html(
+            ' lang="{}" dir="{}"', shown.content_language, shown.content_dir
+        )
+        shown.shown_in = language
+        return shown
 
     @property
     def is_open(self) -> bool:
@@ -189,3 +242,50 @@ class LearnMoreLink(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CampaignTranslation(models.Model):
+    """The campaign's words in one more language. Empty fields show the default language's text."""
+
+    TRANSLATED_FIELDS = (
+        "title", "summary", "headline", "story", "call_to_action", "hero_alt", "hero_caption",
+        "message_before_goal", "message_near_goal", "message_after_action", "thank_you_text", "consent_wording",
+        "letter_subject", "letter_salutation", "letter_body", "letter_signoff",
+    )
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"), max_length=600, blank=True)
+    headline = models.CharField(_("headline"), max_length=200, blank=True)
+    story = models.TextField(_("story"), blank=True, help_text=_("Simple HTML: paragraphs, bold, italics, links, lists."))
+    call_to_action = models.CharField(_("call to action"), max_length=300, blank=True)
+    hero_alt = models.CharField(_("image description (alt text)"), max_length=300, blank=True)
+    hero_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    message_before_goal = models.CharField(_("message while far from the goal"), max_length=300, blank=True)
+    message_near_goal = models.CharField(_("message near the goal"), max_length=300, blank=True)
+    message_after_action = models.CharField(_("thank-you headline"), max_length=300, blank=True)
+    thank_you_text = models.TextField(_("thank-you text"), blank=True)
+    consent_wording = models.CharField(_("consent wording"), max_length=500, blank=True)
+    letter_subject = models.CharField(_("letter subject"), max_length=200, blank=True)
+    letter_salutation = models.CharField(_("salutation"), max_length=300, blank=True)
+    letter_body = models.TextField(_("letter body"), blank=True, help_text=_("Plain text. Blank lines separate paragraphs."))
+    letter_signoff = models.CharField(_("sign-off"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "language"], name="one_translation_per_language")]
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+
+    def __str__(self) -> str:
+        return f"{self.campaign} ({self.language})"
+
+    def clean(self) -> None:
+        if self.campaign_id and self.language == self.campaign.language:
+            raise ValidationError({"language": _("This is the campaign's default language: edit the campaign itself.")})
+
+    def save(self, *args, **kwargs) -> None:
+        self.story = sanitise_html(self.story)
+        super().save(*args, **kwargs)

@@ -13,3 +13,12 @@ def stamp_status_dates(campaign: Campaign) -> None:
         campaign.closed_at = timezone.now()
     if campaign.status != Campaign.Status.CLOSED:
         campaign.closed_at = None
+
+
+def save_hero_renditions(campaign: Campaign) -> None:
+    """Make the hero image's smaller copies after an upload and remember them on the campaign."""
+    from outcry.campaigns.images import make_renditions
+
+    renditions = make_renditions(campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(hero_renditions=renditions)
+    campaign.hero_renditions = renditions

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from outcry.campaigns.models import Campaign, LearnMoreLink, Organisation, Target
+from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Organisation, Target
 from outcry.shared_cache import bump_campaign_version
 
 
@@ -14,7 +14,8 @@ def campaign_changed(sender: type, instance: Campaign, **kwargs: object) -> None
 
 @receiver([post_save, post_delete], sender=Target)
 @receiver([post_save, post_delete], sender=LearnMoreLink)
-def campaign_part_changed(sender: type, instance: Target | LearnMoreLink, **kwargs: object) -> None:
+@receiver([post_save, post_delete], sender=CampaignTranslation)
+def campaign_part_changed(sender: type, instance: Target | LearnMoreLink | CampaignTranslation, **kwargs: object) -> None:
     bump_campaign_version(Campaign.objects.filter(pk=instance.campaign_id).values_list("slug", flat=True))
 
 

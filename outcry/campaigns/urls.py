@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("c/<slug:slug>/", views.page, name="page"),
     path("c/<slug:slug>/thanks/", views.thanks, name="thanks"),
+    path("c/<slug:slug>/share.png", views.share_png, name="share_image"),
 ]

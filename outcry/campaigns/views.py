@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.signing import BadSignature
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import context_processors
 from django.template.loader import render_to_string
@@ -15,19 +15,21 @@ from outcry.actions import counting
 from outcry.actions.client import client_ip, see_other
 from outcry.actions.forms import ActionForm, default_country
 from outcry.actions.services import ActionData, take_action
+from outcry.campaigns.languages import SHARE_PARAMS, languages
 from outcry.campaigns.models import Campaign
+from outcry.campaigns.preview import link_preview, share_image
 from outcry.campaigns.progress import progress
 from outcry.campaigns.share import acted_by, campaign_share_url, mailto_links, share_links
 from outcry.shared_cache import Shared, answer, etag_of, shared
 
 CSRF_SLOT = b"<!--csrf-token-->"
-ATTRIBUTION_PARAMS = ("ref", "via", "utm_source", "utm_medium", "utm_campaign")
+ATTRIBUTION_PARAMS = SHARE_PARAMS
 REFERRAL_COOKIE_MAX_AGE = 60 * 60 * 24 * 30
 
 
 def _campaign(request: HttpRequest, slug: str) -> Campaign:
     queryset = Campaign.objects.visible_to(request.user).select_related("organisation")
-    return get_object_or_404(queryset, slug=slug)
+    return get_object_or_404(queryset, slug=slug).translated(get_language())
 
 
 def _referral_cookie(campaign: Campaign) -> str:
@@ -43,11 +45,14 @@ def _page_context(campaign: Campaign) -> dict:
         "targets": list(campaign.targets.all()),
         "links": list(campaign.links.all()),
         "letter_paragraphs": campaign.letter_paragraphs(),
+        "preview": link_preview(campaign),
+        "poll_ms": settings.OUTCRY_COUNTER_POLL_MS,
     }
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    campaigns = list(Campaign.objects.live().select_related("organisation"))
+    live = Campaign.objects.live().select_related("organisation").with_translation(get_language())
+    campaigns = [campaign.translated(get_language()) for campaign in live]
     counts = counting.get_counts(c.pk for c in campaigns)
     rows = [(c, counts[c.pk], progress(counts[c.pk], c.goal)) for c in campaigns]
     return render(request, "campaigns/index.html", {"rows": rows})
@@ -81,14 +86,17 @@ def public_page(request: HttpRequest, slug: str) -> HttpResponse:
 
     def build() -> Shared:
         campaign = get_object_or_404(Campaign.objects.public().select_related("organisation"), slug=slug)
+        campaign = campaign.translated(get_language())
         context = _page_context(campaign) | {"form": ActionForm(initial=initial, campaign=campaign)}
         # Rendered without the request's context processors, so no CSRF token and no cookie can
         # reach the shared copy; only the request itself and the language are passed on.
-        context |= context_processors.i18n(request) | {"request": request, "csrf_slot": CSRF_SLOT.decode()}
+        context |= context_processors.i18n(request) | languages(request) | {"request": request, "csrf_slot": CSRF_SLOT.decode()}
         body = render_to_string("campaigns/page.html", context).encode()
         return Shared(body=body, etag=etag_of(body))
 
-    variant = (get_language() or "", *(initial[key] for key in sorted(initial)))
+    # A prefixed page (/fr/c/x/) links to prefixed addresses, a negotiated one to plain ones.
+    prefix = getattr(request, "language_from_path", "")
+    variant = (get_language() or "", prefix, *(initial[key] for key in sorted(initial)))
     seconds = settings.OUTCRY_PAGE_CACHE_SECONDS
     item = shared("page", slug, variant, seconds, build)
     if _will_prove_origin(request):
@@ -162,3 +170,10 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
         "acted": bool(ref),
     }
     return render(request, "campaigns/thanks.html", context)
+
+
+def share_png(request: HttpRequest, slug: str) -> FileResponse:
+    """The link preview image; its address carries a version, so it may be cached for long."""
+    response = FileResponse(share_image(_campaign(request, slug)).open("rb"), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

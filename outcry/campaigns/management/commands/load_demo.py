@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from outcry.campaigns import demo
-from outcry.campaigns.models import Campaign, LearnMoreLink, Organisation, Target
+from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Organisation, Target
 
 CAMPAIGNER_PERMISSIONS = [
     ("campaigns", "campaign", ["add", "change", "view"]),
     ("campaigns", "target", ["add", "change", "delete", "view"]),
     ("campaigns", "learnmorelink", ["add", "change", "delete", "view"]),
+    ("campaigns", "campaigntranslation", ["add", "change", "delete", "view"]),
     ("campaigns", "organisation", ["change", "view"]),
     ("actions", "action", ["change", "view"]),
     ("delivery", "message", ["view"]),
@@ -57,6 +58,8 @@ class Command(BaseCommand):
                 for position, (title, date) in enumerate(links):
                     url = f"{organisation.website}/news/{slugify(title)[:80]}"
                     LearnMoreLink.objects.create(campaign=campaign, title=title, url=url, date=date, position=position)
+            for language, fields in demo.TRANSLATIONS.get(campaign.slug, {}).items():
+                CampaignTranslation.objects.update_or_create(campaign=campaign, language=language, defaults=fields)
             self.stdout.write(f"Demo campaign: /c/{campaign.slug}/ ({'created' if created else 'already there'})")
         if not settings.PRODUCTION:
             self._demo_admin()

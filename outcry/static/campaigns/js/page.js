@@ -7,7 +7,11 @@
   if (counter && window.fetch) {
     var countEl = counter.querySelector("[data-count]");
     var bar = counter.querySelector("[data-progress]");
-    var format = new Intl.NumberFormat(document.documentElement.lang || undefined);
+    // Grouped like the server's own rendering (Django's THOUSAND_SEPARATOR for the page's language),
+    // so a live update never switches digits or separators under the reader's eyes.
+    var separator = counter.getAttribute("data-thousands") || "";
+    var format = { format: function (n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, separator); } };
+    var interval = Number(counter.getAttribute("data-poll-ms")) || 5000;
     var lastCount = null;
     var poll = function () {
       fetch(counter.getAttribute("data-stats-url"), { credentials: "omit" })
@@ -22,7 +26,7 @@
         .then(schedule);
     };
     var schedule = function () {
-      setTimeout(poll, document.hidden ? 30000 : 5000);
+      setTimeout(poll, document.hidden ? interval * 6 : interval);
     };
     schedule();
     document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(); });

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import datetime
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.utils import translation
+
+from outcry.actions import counting
+from outcry.actions.models import Action
+from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink
+
+pytestmark = pytest.mark.django_db
+LOCALE = Path(settings.BASE_DIR) / "outcry" / "locale"
+
+
+def html_tag(html: str) -> str:
+    return re.search(r"<html[^>]*>", html).group(0)
+
+
+@pytest.fixture
+def french(campaign) -> CampaignTranslation:
+    return CampaignTranslation.objects.create(
+        campaign=campaign, language="fr", title="Libérez-les maintenant", letter_body="Libérez-les.\n\nIls n'ont rien fait.",
+    )
+
+
+def test_accept_language_chooses_the_language_of_an_unprefixed_page(client, campaign):
+    response = client.get("/c/free-them/", HTTP_ACCEPT_LANGUAGE="ar,en;q=0.5")
+    html = response.content.decode()
+    assert html_tag(html) == '<html lang="ar" dir="rtl">'
+    assert "أرسل الرسالة" in html  # "Send the letter"
+    assert response["Content-Language"] == "ar"
+    assert "Accept-Language" in response["Vary"]
+
+
+def test_a_language_prefix_wins_over_accept_language(client, campaign):
+    response = client.get("/it/c/free-them/", HTTP_ACCEPT_LANGUAGE="ar")
+    html = response.content.decode()
+    assert html_tag(html) == '<html lang="it" dir="ltr">'
+    assert "Invia la lettera" in html
+    assert 'action="/it/c/free-them/"' in html
+
+
+def test_unprefixed_addresses_keep_working_in_english(client, campaign):
+    for path in ["/", "/c/free-them/", "/c/free-them/thanks/", "/api/v1/campaigns/free-them/stats"]:
+        assert client.get(path).status_code == 200, path
+    html = client.get("/c/free-them/").content.decode()
+    assert html_tag(html) == '<html lang="en" dir="ltr">'
+    assert 'action="/c/free-them/"' in html
+
+
+def test_acting_on_a_prefixed_page_stays_in_its_language_and_records_it(client, campaign, supporter):
+    response = client.post("/ar/c/free-them/", supporter)
+    assert response.status_code == 303
+    assert response["Location"] == "/ar/c/free-them/thanks/"
+    assert Action.objects.get().language == "ar"
+    thanks = client.get(response["Location"]).content.decode()
+    assert html_tag(thanks) == '<html lang="ar" dir="rtl">'
+    assert "/ar/c/free-them/?ref=" in thanks  # the share link opens in Arabic for friends too
+
+
+def test_a_request_leaves_no_language_behind_in_its_thread(client, campaign):
+    client.get("/fr/c/free-them/")
+    assert translation.get_language() == settings.LANGUAGE_CODE
+    assert campaign.get_absolute_url() == "/c/free-them/"
+
+
+def test_switcher_links_this_page_in_every_language_keeping_the_query(client, campaign):
+    html = client.get("/c/free-them/?ref=abc&via=x").content.decode()
+    switcher = html.split('<nav class="languages"')[1].split("</nav>")[0]
+    for code, name in [("en", "English"), ("fr", "Français"), ("ar", "العربيّة"), ("it", "Italiano")]:
+        assert f'href="/{code}/c/free-them/?ref=abc&amp;via=x" hreflang="{code}" lang="{code}"' in switcher
+        assert name in switcher
+    assert switcher.count("aria-current") == 1
+    assert 'hreflang="fr" href="http://127.0.0.1:8000/fr/c/free-them/?ref=abc&amp;via=x"' in html
+
+
+def test_translation_replaces_what_it_has_and_falls_back_field_by_field(client, campaign, french):
+    html = client.get("/fr/c/free-them/").content.decode()
+    assert "<h1>Libérez-les maintenant</h1>" in html
+    assert "Ils n&#x27;ont rien fait." in html
+    assert "<p>The story.</p>" in html  # no French story: the default language's, marked as English
+    assert '<div class="story-text" lang="en" dir="ltr">' not in html  # a translation exists: content is French
+    english = client.get("/it/c/free-them/").content.decode()
+    assert "<h1>Free them now</h1>" in english
+    assert '<div class="story-text" lang="en" dir="ltr">' in english
+
+
+def test_an_unchanged_translated_letter_is_not_stored_as_personalised(client, campaign, french, supporter):
+    campaign.allow_personalise = True
+    campaign.save()
+    page = client.get("/fr/c/free-them/").content.decode()
+    assert "Libérez-les." in page.split('name="letter_text"')[1]
+    client.post("/fr/c/free-them/", supporter | {"letter_text": "Libérez-les.\r\n\r\nIls n'ont rien fait."})
+    assert Action.objects.get().letter_text == ""
+
+
+def test_the_index_shows_each_campaign_in_the_visitors_language(client, campaign, french):
+    assert "Libérez-les maintenant" in client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Free them now" in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_translated_copy_cannot_be_saved_over_the_original(campaign, french):
+    shown = campaign.translated("fr")
+    assert shown.title == "Libérez-les maintenant"
+    with pytest.raises(RuntimeError):
+        shown.save()
+    campaign.refresh_from_db()
+    assert campaign.title == "Free them now"
+
+
+def test_a_translation_into_the_default_language_is_refused(campaign):
+    with pytest.raises(ValidationError):
+        CampaignTranslation(campaign=campaign, language="en", title="x").full_clean()
+
+
+def test_translated_story_is_sanitised(campaign):
+    translation_row = CampaignTranslation.objects.create(campaign=campaign, language="ar", story='<p onclick="x()">نص<script>1</script></p>')
+    assert "<script" not in translation_row.story and "onclick" not in translation_row.story
+
+
+def test_admin_edits_translations_inline(staff_client, campaign, french):
+    html = staff_client.get(f"/admin/campaigns/campaign/{campaign.pk}/change/").content.decode()
+    assert "translations-TOTAL_FORMS" in html
+    assert "Libérez-les maintenant" in html
+
+
+def test_counts_and_dates_are_written_the_local_way(client, campaign):
+    counting.add_to_count(campaign.pk, 12345)
+    LearnMoreLink.objects.create(campaign=campaign, title="Report", url="https://example.org/r", date=datetime.date(2017, 12, 12))
+    french = client.get("/fr/c/free-them/").content.decode()
+    assert "<strong data-count>12\xa0345</strong>" in french
+    assert 'data-thousands="\xa0"' in french
+    assert "12 décembre 2017" in french
+    english = client.get("/en/c/free-them/").content.decode()
+    assert "<strong data-count>12,345</strong>" in english
+    assert "Dec. 12, 2017" in english
+
+
+def test_every_catalogue_is_complete_and_compiled():
+    for code, _name in settings.LANGUAGES:
+        po = LOCALE / code / "LC_MESSAGES" / "django.po"
+        mo = po.with_suffix(".mo")
+        assert mo.exists(), f"{mo} is missing: run `make messages` (needs msgfmt from gettext)"
+        assert mo.stat().st_mtime >= po.stat().st_mtime, f"{mo} is older than its .po: run `make messages`"
+        if code == settings.LANGUAGE_CODE:
+            continue
+        stats = subprocess.run(["msgfmt", "--statistics", "-o", "/dev/null", str(po)], capture_output=True, text=True).stderr
+        assert "untranslated" not in stats and "fuzzy" not in stats, f"{po}: {stats}"
+    with translation.override("fr"):
+        assert translation.gettext("Sign the petition") == "Signer la pétition"
+    with translation.override("ar"):
+        assert translation.ngettext("person has taken action", "people have taken action", 3) == "أشخاص تحرّكوا"
+
+
+@pytest.mark.parametrize("code", ["fr", "ar", "it"])
+def test_no_english_interface_text_is_left_on_a_translated_page(client, campaign, code):
+    html = client.get(f"/{code}/c/free-them/").content.decode()
+    for english in ["Skip to content", "Send the letter", "First name", "The letter", "Learn more", "Powered by Outcry"]:
+        assert english not in html, english
+
+
+def test_demo_campaigns_speak_french_and_arabic(client):
+    call_command("load_demo")
+    libya = Campaign.objects.get(slug="stop-detention-libya")
+    assert set(libya.translations.values_list("language", flat=True)) >= {"fr", "ar"}
+    arabic = client.get("/ar/c/stop-detention-libya/").content.decode()
+    assert "طالِبوا ليبيا بوقف احتجاز المهاجرين وبيعهم" in arabic
+    assert html_tag(arabic) == '<html lang="ar" dir="rtl">'
+    french = client.get("/fr/c/al-khoms-unhcr/").content.decode()
+    assert "demandez au HCR d&#x27;enregistrer 90 réfugiés" in french
+
+
+def test_the_shared_page_cache_keeps_languages_and_prefixes_apart(campaign, french):
+    from django.test import Client
+
+    arabic = Client().get("/c/free-them/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    prefixed = Client().get("/fr/c/free-them/").content.decode()
+    plain = Client().get("/c/free-them/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'lang="ar"' in html_tag(arabic) and 'lang="fr"' in html_tag(prefixed) and 'lang="fr"' in html_tag(plain)
+    assert 'action="/fr/c/free-them/"' in prefixed
+    assert 'action="/c/free-them/"' in plain
+    french.title = "Libérez-les tous"
+    french.save()
+    assert "Libérez-les tous" in Client().get("/fr/c/free-them/").content.decode()
