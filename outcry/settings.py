@@ -179,6 +179,13 @@ MAILERS = {"default": mailer_from_url(EMAIL_URL)}
 MAIL_DOMAIN = os.environ.get("MAIL_DOMAIN") or (_site.hostname if _site.hostname not in {None, "127.0.0.1", "localhost"} else "outcry.example.org")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"Outcry <noreply@{MAIL_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Delivery (outcry/delivery, README: Delivery). A message whose worker died mid-send is claimed again
+# after OUTCRY_DELIVERY_STALE_SECONDS, so that must exceed the longest one send can take.
+OUTCRY_DELIVERY_STALE_SECONDS = env_int("OUTCRY_DELIVERY_STALE_SECONDS", 300)
+OUTCRY_DELIVERY_RETRY_SECONDS = env_int("OUTCRY_DELIVERY_RETRY_SECONDS", 60)
+OUTCRY_DELIVERY_MAX_ATTEMPTS = env_int("OUTCRY_DELIVERY_MAX_ATTEMPTS", 12)
+OUTCRY_DELIVERY_SWEEP_SECONDS = env_int("OUTCRY_DELIVERY_SWEEP_SECONDS", 60)
+OUTCRY_CONFIRM_DAYS = env_int("OUTCRY_CONFIRM_DAYS", 7)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("outcry.api.urls")),
     path("", include("outcry.campaigns.urls")),
+    path("", include("outcry.delivery.urls")),
     # Uploaded images. Behind a reverse proxy at scale, let it serve MEDIA_ROOT directly.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

@@ -1,36 +1,72 @@
 from __future__ import annotations
 
-from django.contrib import admin
+import email
+import email.policy
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from outcry.campaigns.admin import OrganisationScopedAdmin
-from outcry.delivery.models import Message, OutboxEmail
+from outcry.delivery import services
+from outcry.delivery.models import Attempt, Message, OutboxEmail
+
+
+class AttemptInline(admin.TabularInline):
+    model = Attempt
+    extra = 0
+    can_delete = False
+    fields = ["started_at", "finished_at", "outcome", "smtp_code", "detail", "worker"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
+        return False
 
 
 @admin.register(Message)
 class MessageAdmin(OrganisationScopedAdmin):
     organisation_path = "campaign__organisation"
-    list_display = ["created_at", "kind", "campaign", "target", "status", "attempts", "next_try_at", "last_error"]
+    list_display = ["created_at", "kind", "campaign", "target", "status", "attempts", "next_try_at", "sent_at", "last_error"]
     list_filter = ["status", "kind", "campaign"]
     list_select_related = ["campaign", "target"]
-    readonly_fields = [f.name for f in Message._meta.fields]
+    readonly_fields = [f.name for f in Message._meta.fields if f.name != "claim_token"]
+    exclude = ["claim_token"]
+    inlines = [AttemptInline]
+    actions = ["retry_now"]
+    show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.action(description=_("Retry the selected failed or deferred messages now"), permissions=["change"])
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
+        count = services.retry_now(list(queryset))
+        self.message_user(request, ngettext("%d message will be retried.", "%d messages will be retried.", count) % count, messages.SUCCESS)
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "subject", "to"]
+class OutboxEmailAdmin(OrganisationScopedAdmin):
+    """What would have been sent with EMAIL_URL unset. Staff see their organisations' campaigns' mail;
+    mail that belongs to no campaign (e.g. the server's own) only superusers see."""
+
+    organisation_path = "campaign__organisation"
+    list_display = ["created_at", "subject", "to", "campaign"]
+    list_filter = ["campaign"]
+    list_select_related = ["campaign"]
     search_fields = ["subject", "to"]
-    readonly_fields = ["created_at", "subject", "from_email", "to", "raw"]
+    fields = ["created_at", "campaign", "message", "subject", "from_email", "to", "text", "raw"]
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        # The outbox holds every organisation's mail: only superusers read it whole.
-        return request.user.is_superuser
+    def has_change_permission(self, request: HttpRequest, obj: OutboxEmail | None = None) -> bool:
+        return False
 
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_superuser
+    @admin.display(description=_("text"))
+    def text(self, obj: OutboxEmail) -> str:
+        parsed = email.message_from_string(obj.raw, policy=email.policy.default)
+        body = parsed.get_body(preferencelist=("plain",))
+        return body.get_content() if body is not None else ""

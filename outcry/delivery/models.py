@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from email.utils import make_msgid
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,8 +11,17 @@ from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign, Target
 
 
+def new_message_id() -> str:
+    # Fixed when the row is created, so a retry after a crash carries the same Message-ID and the
+    # receiving side can recognise the rare duplicate for what it is.
+    return make_msgid(domain=settings.MAIL_DOMAIN)
+
+
 class Message(models.Model):
-    """One email Outcry owes someone: a letter to a target, a digest, or a supporter's receipt."""
+    """One email Outcry owes someone: a letter to a target, a digest, a receipt or a confirmation request.
+
+    Services in outcry.delivery own every status change (see sending.py for the lifecycle).
+    """
 
     class Kind(models.TextChoices):
         LETTER = "letter", _("Letter")
@@ -21,36 +33,79 @@ class Message(models.Model):
         PENDING = "pending", _("Pending")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
-        DEFERRED = "deferred", _("Deferred")
+        DEFERRED = "deferred", _("Deferred (will retry)")
         FAILED = "failed", _("Failed")
+        BATCHED = "batched", _("Waiting for the target's next digest")
+        CANCELLED = "cancelled", _("Not sent: the action no longer counts")
+
+    # Statuses a worker may claim (when next_try_at has come).
+    SENDABLE = (Status.PENDING, Status.DEFERRED)
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="messages")
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="messages", null=True, blank=True)
     target = models.ForeignKey(Target, on_delete=models.SET_NULL, related_name="messages", null=True, blank=True)
+    digest = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, related_name="letters", null=True, blank=True,
+        help_text=_("The digest that carries (or carried) this letter."),
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LETTER)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_try_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    last_error = models.TextField(_("why"), blank=True, help_text=_("The last failure, or why the message is waiting."))
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    message_id = models.CharField(max_length=200, blank=True)
+    message_id = models.CharField(max_length=200, blank=True, default=new_message_id)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
-        indexes = [models.Index(fields=["status", "next_try_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_try_at"]),
+            models.Index(fields=["target", "kind", "claimed_at"]),
+            models.Index(fields=["campaign", "target", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+class Attempt(models.Model):
+    """One try at sending a message: when, by which worker, and what the server answered."""
+
+    class Outcome(models.TextChoices):
+        IN_FLIGHT = "", _("In flight")
+        SENT = "sent", _("Accepted by the server")
+        DEFERRED = "deferred", _("Temporary failure")
+        FAILED = "failed", _("Permanent failure")
+        INTERRUPTED = "interrupted", _("Worker stopped mid-send")
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempt_log")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True, default="")
+    smtp_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    detail = models.TextField(blank=True)
+    worker = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
+
+    def __str__(self) -> str:
+        return f"{self.message} @ {self.started_at:%Y-%m-%d %H:%M:%S}"
 
 
 class OutboxEmail(models.Model):
     """An email kept instead of sent, when no SMTP server is configured (EMAIL_URL unset)."""
 
     created_at = models.DateTimeField(auto_now_add=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="outbox", null=True, blank=True)
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, related_name="outbox", null=True, blank=True)
     subject = models.CharField(max_length=500)
     from_email = models.CharField(max_length=500)
     to = models.TextField()

@@ -1,24 +1,170 @@
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
+from django.db import transaction
+from django.utils import timezone
+
 from outcry.actions.models import Action
-from outcry.campaigns.models import Campaign
+from outcry.actions.services import confirm_action, hash_email
+from outcry.campaigns.models import Campaign, Target
+from outcry.delivery.emails import CONFIRM_SALT
 from outcry.delivery.models import Message
+
+logger = logging.getLogger(__name__)
+
+DIGEST_PERIODS = {Campaign.DigestPeriod.HOURLY: timedelta(hours=1), Campaign.DigestPeriod.DAILY: timedelta(days=1)}
+# A supporter may ask for a fresh confirmation link this often, and this many times in all.
+RESEND_INTERVAL = timedelta(minutes=2)
+MAX_CONFIRM_EMAILS = 5
 
 
 def queue_letters(action: Action) -> list[Message]:
-    """One pending letter per target with an address. Call inside the action's transaction."""
+    """The messages a counted action owes: one letter per target with an address, and the supporter's receipt.
+
+    Call inside the action's transaction, so they exist exactly when the action counts.
+    """
     campaign: Campaign = action.campaign
-    if not campaign.sends_letters:
-        return []
-    return Message.objects.bulk_create(
-        Message(campaign=campaign, action=action, target=target, kind=Message.Kind.LETTER)
-        for target in campaign.targets.all()
-        if target.email
-    )
+    messages = []
+    if campaign.sends_letters:
+        digest = campaign.delivery_mode == Campaign.DeliveryMode.DIGEST
+        messages += [
+            Message(
+                campaign=campaign, action=action, target=target, kind=Message.Kind.LETTER,
+                status=Message.Status.BATCHED if digest else Message.Status.PENDING,
+                last_error="Digest mode: goes in the target's next digest." if digest else "",
+            )
+            for target in campaign.targets.all()
+            if target.email
+        ]
+    messages.append(Message(campaign=campaign, action=action, kind=Message.Kind.RECEIPT))
+    return Message.objects.bulk_create(messages)
 
 
 def after_action_committed(action_id: int) -> None:
-    """Runs after the action's transaction commits: hand the sending to a worker."""
-    from outcry.delivery.tasks import send_due_messages
+    """Runs after the action's transaction commits: ask for a confirmation if needed, and wake a worker.
 
-    send_due_messages.enqueue()
+    Enqueuing is only a nudge: the messages are rows already, and the periodic sweep sends anything a lost
+    task left behind.
+    """
+    from outcry.delivery.tasks import send_action_messages
+
+    action = Action.objects.filter(pk=action_id).only("pk", "status", "campaign_id").first()
+    if action is None or action.status not in (Action.Status.COUNTED, Action.Status.UNCONFIRMED):
+        return
+    if action.status == Action.Status.UNCONFIRMED and not action.messages.filter(kind=Message.Kind.CONFIRM).exists():
+        Message.objects.create(campaign_id=action.campaign_id, action=action, kind=Message.Kind.CONFIRM)
+    try:
+        send_action_messages.enqueue(action_id)
+    except Exception:
+        logger.exception("Could not enqueue delivery for action %s; the sweep will send it", action_id)
+
+
+# Double opt-in ------------------------------------------------------------------------------------------
+
+def action_from_token(token: str, campaign: Campaign) -> Action | None:
+    """The action a confirmation link names, if the link is genuine, unexpired and for this campaign."""
+    max_age = timedelta(days=settings.OUTCRY_CONFIRM_DAYS)
+    try:
+        action_id = int(TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=max_age))
+    except (BadSignature, SignatureExpired, ValueError):
+        return None
+    return Action.objects.filter(pk=action_id, campaign=campaign).select_related("campaign").first()
+
+
+def confirm_from_token(token: str, campaign: Campaign) -> Action | None:
+    """Confirm the action a link names. Idempotent: confirming twice is harmless. None if the link is bad
+    or the action can no longer be confirmed (expired, invalidated)."""
+    action = action_from_token(token, campaign)
+    if action is None:
+        return None
+    if action.status == Action.Status.UNCONFIRMED:
+        confirm_action(action)
+        action.refresh_from_db()
+    return action if action.status in (Action.Status.COUNTED, Action.Status.HELD) else None
+
+
+def resend_confirmation(campaign: Campaign, email: str, now: datetime | None = None) -> bool:
+    """Queue a fresh confirmation link for this email's unconfirmed action, within limits.
+
+    The caller answers the same whatever this returns, so nobody learns whether an address acted.
+    """
+    now = now or timezone.now()
+    action = Action.objects.filter(
+        campaign=campaign, email_hash=hash_email(email), status=Action.Status.UNCONFIRMED
+    ).first()
+    if action is None:
+        return False
+    with transaction.atomic():
+        # Locks the action row, so two quick clicks do not both pass the limits.
+        Action.objects.select_for_update().filter(pk=action.pk).first()
+        earlier = action.messages.filter(kind=Message.Kind.CONFIRM)
+        if earlier.count() >= MAX_CONFIRM_EMAILS or earlier.filter(created_at__gt=now - RESEND_INTERVAL).exists():
+            return False
+        Message.objects.create(campaign=campaign, action=action, kind=Message.Kind.CONFIRM)
+    transaction.on_commit(lambda: after_action_committed(action.pk))
+    return True
+
+
+def expire_unconfirmed(now: datetime | None = None) -> int:
+    """Unconfirmed actions older than the link's lifetime expire; their email may act again."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.OUTCRY_CONFIRM_DAYS)
+    expired = Action.objects.filter(status=Action.Status.UNCONFIRMED, created_at__lt=cutoff)
+    with transaction.atomic():
+        Message.objects.filter(
+            action__in=expired, kind=Message.Kind.CONFIRM, status__in=Message.SENDABLE
+        ).update(status=Message.Status.CANCELLED, last_error="The action expired unconfirmed.")
+        # Unconfirmed actions never counted, so nothing is taken off the count.
+        return expired.update(status=Action.Status.EXPIRED)
+
+
+# Digests ------------------------------------------------------------------------------------------------
+
+def make_digest(campaign: Campaign, target_id: int, now: datetime) -> Message | None:
+    """Gather a target's waiting letters into one digest, unless it had one less than a period ago."""
+    period = DIGEST_PERIODS.get(Campaign.DigestPeriod(campaign.digest_period), DIGEST_PERIODS["daily"])
+    waiting = Message.objects.filter(
+        campaign=campaign, target_id=target_id, kind=Message.Kind.LETTER, status=Message.Status.BATCHED, digest__isnull=True,
+    )
+    with transaction.atomic():
+        # One digest job at a time per target, so two overlapping runs cannot both send one this period.
+        if Target.objects.select_for_update().filter(pk=target_id).first() is None:
+            return None
+        waiting.exclude(action__status=Action.Status.COUNTED).update(
+            status=Message.Status.CANCELLED, last_error="The action no longer counts."
+        )
+        last = (
+            Message.objects.filter(campaign=campaign, target_id=target_id, kind=Message.Kind.DIGEST)
+            .order_by("-created_at").values_list("created_at", flat=True).first()
+        )
+        if last is not None and last > now - period:
+            return None
+        digest = Message.objects.create(campaign=campaign, target_id=target_id, kind=Message.Kind.DIGEST)
+        carried = waiting.update(digest=digest, last_error=f"In digest #{digest.pk}.")
+        if not carried:
+            transaction.set_rollback(True)
+            return None
+    return digest
+
+
+def make_digests(now: datetime | None = None) -> list[Message]:
+    now = now or timezone.now()
+    pairs = (
+        Message.objects.filter(
+            kind=Message.Kind.LETTER, status=Message.Status.BATCHED, digest__isnull=True, target__isnull=False
+        )
+        .order_by().values_list("campaign_id", "target_id").distinct()
+    )
+    campaigns = Campaign.objects.in_bulk({campaign_id for campaign_id, _ in pairs})
+    made = [make_digest(campaigns[campaign_id], target_id, now) for campaign_id, target_id in pairs]
+    return [digest for digest in made if digest is not None]
+
+
+def retry_now(messages: list[Message]) -> int:
+    """The admin's "retry now": failed or deferred messages go back to pending."""
+    return Message.objects.filter(
+        pk__in=[m.pk for m in messages], status__in=[Message.Status.FAILED, Message.Status.DEFERRED]
+    ).update(status=Message.Status.PENDING, next_try_at=timezone.now(), last_error="Retry requested in the admin.")

@@ -47,7 +47,7 @@ def test_petition_queues_no_letters(client, campaign, supporter):
     campaign.save()
     client.post("/c/free-them/", supporter)
     assert Action.objects.count() == 1
-    assert not Message.objects.exists()
+    assert not Message.objects.filter(kind=Message.Kind.LETTER).exists()
 
 
 def test_errors_rerender_with_input_and_messages_by_field(client, campaign, supporter):

@@ -18,7 +18,9 @@ CAMPAIGNER_PERMISSIONS = [
     ("campaigns", "campaigntranslation", ["add", "change", "delete", "view"]),
     ("campaigns", "organisation", ["change", "view"]),
     ("actions", "action", ["change", "view"]),
-    ("delivery", "message", ["view"]),
+    ("delivery", "message", ["change", "view"]),
+    ("delivery", "attempt", ["view"]),
+    ("delivery", "outboxemail", ["view"]),
 ]
 DEMO_ADMIN = ("admin", "outcry-demo")
 

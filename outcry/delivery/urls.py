@@ -1,0 +1,9 @@
+from django.urls import path
+
+from outcry.delivery import views
+
+app_name = "delivery"
+urlpatterns = [
+    path("c/<slug:slug>/confirm/resend/", views.resend, name="resend"),
+    path("c/<slug:slug>/confirm/<str:token>/", views.confirm, name="confirm"),
+]

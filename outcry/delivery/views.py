@@ -1,0 +1,41 @@
+"""Double opt-in. Mail scanners open every link in a message, so a GET only shows a page with a Confirm
+button; only its POST confirms (and confirming twice is harmless)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods
+
+from outcry.actions.client import see_other
+from outcry.campaigns.models import Campaign
+from outcry.delivery import services
+from outcry.delivery.forms import ResendForm
+
+
+def _campaign(slug: str) -> Campaign:
+    return get_object_or_404(Campaign.objects.public().select_related("organisation"), slug=slug)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    campaign = _campaign(slug)
+    if request.method == "POST":
+        if services.confirm_from_token(token, campaign) is not None:
+            return see_other(campaign.get_absolute_url() + "thanks/")
+        return render(request, "delivery/confirm_invalid.html", {"campaign": campaign, "form": ResendForm()}, status=400)
+    if services.action_from_token(token, campaign) is None:
+        return render(request, "delivery/confirm_invalid.html", {"campaign": campaign, "form": ResendForm()}, status=400)
+    return render(request, "delivery/confirm.html", {"campaign": campaign})
+
+
+@require_http_methods(["GET", "POST"])
+def resend(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign(slug)
+    form = ResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.resend_confirmation(campaign, form.cleaned_data["email"])
+        # The same answer whether or not the address has an action waiting.
+        return render(request, "delivery/confirm_resent.html", {"campaign": campaign})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "delivery/confirm_invalid.html", {"campaign": campaign, "form": form, "asked": True}, status=status)
