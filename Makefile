@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WEB_WORKERS ?= 4
+WEB_WORKERS ?= 5
 VENV := .venv
 VPY := $(VENV)/bin/python
 
@@ -45,8 +45,7 @@ run: demo
 serve: install
 	$(VPY) manage.py collectstatic --noinput -v0
 	$(VPY) manage.py migrate --noinput -v0
-	$(VENV)/bin/gunicorn outcry.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - \
-	  --access-logformat '%(m)s %(U)s %(s)s %(b)s %(M)sms'
+	$(VPY) -m outcry.server --host $(HOST) --port $(PORT) --workers $(WEB_WORKERS)
 
 worker: install
 	$(VPY) manage.py worker

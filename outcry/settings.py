@@ -131,7 +131,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "outcry.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test processes share one Redis database; each keeps to its own keys.
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "outcry") + os.environ.get("PYTEST_XDIST_WORKER", ""),
@@ -256,6 +256,8 @@ OUTCRY_COUNT_CACHE_SECONDS = env_int("OUTCRY_COUNT_CACHE_SECONDS", 2)
 OUTCRY_PAGE_CACHE_SECONDS = env_int("OUTCRY_PAGE_CACHE_SECONDS", 2)
 # How often an open page asks for the live count (slower while the tab is hidden).
 OUTCRY_COUNTER_POLL_MS = env_int("OUTCRY_COUNTER_POLL_MS", 5000)
+# How long each web process reuses a shared page or stats answer from its own memory.
+OUTCRY_LOCAL_CACHE_SECONDS = env_int("OUTCRY_LOCAL_CACHE_SECONDS", 1)
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,11 @@
 """Responses that are the same for every anonymous visitor, built once and shared for a few seconds.
 
-A read storm on one campaign then costs one cache read per request, and one rendering per variant
-every few seconds, in every web process together (the cache is Redis when REDIS_URL is set). Each
-entry carries the campaign's version, which any edit of the campaign bumps, so an edit shows at once
-rather than after the entry expires. The responses carry an ETag and Cache-Control, so a reverse proxy
+Two layers: each web process keeps what it served for OUTCRY_LOCAL_CACHE_SECONDS (1) in its own
+memory, so most requests of a storm cost no network round trip at all; behind it the shared cache
+(Redis when REDIS_URL is set) holds one rendering per variant for every process together, so a
+storm costs one rendering per variant every few seconds. Each shared entry carries the campaign's
+version, which any edit of the campaign bumps: an edit shows at once in the process that made it and
+within OUTCRY_LOCAL_CACHE_SECONDS everywhere else, rather than after the entry expires. The responses carry an ETag and Cache-Control, so a reverse proxy
 or a CDN in front can absorb the storm too, and a client that polls gets 304 while nothing changed.
 
 Never put anything per-visitor into a shared body: no CSRF token (outcry/csrf.py explains why a
@@ -18,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -29,6 +32,11 @@ class Shared:
     etag: str
 
 
+# key -> (monotonic expiry, response). Bounded: share links with many ref codes make many variants.
+_local: dict[str, tuple[float, Shared]] = {}
+LOCAL_MAX_ENTRIES = 2000
+
+
 def _version_key(slug: str) -> str:
     return f"campaign-version:{slug}"
 
@@ -36,6 +44,7 @@ def _version_key(slug: str) -> str:
 def bump_campaign_version(slugs: Iterable[str]) -> None:
     """Invalidate every shared response of these campaigns, in every process."""
     version = time.time_ns()
+    _local.clear()
     cache.set_many({_version_key(slug): version for slug in slugs}, timeout=None)
 
 
@@ -50,6 +59,20 @@ def shared(kind: str, slug: str, variant: tuple[str, ...], seconds: int, build: 
     building is a few small queries, cheaper than a lock round trip on every hit.
     """
     key = "shared:" + hashlib.blake2b(repr((kind, slug, variant)).encode(), digest_size=16).hexdigest()
+    now = time.monotonic()
+    local = _local.get(key)
+    if local is not None and local[0] > now:
+        return local[1]
+    item = _from_shared_cache(key, slug, seconds, build)
+    local_seconds = min(settings.OUTCRY_LOCAL_CACHE_SECONDS, seconds)
+    if local_seconds > 0:
+        if len(_local) >= LOCAL_MAX_ENTRIES:
+            _local.clear()
+        _local[key] = (now + local_seconds, item)
+    return item
+
+
+def _from_shared_cache(key: str, slug: str, seconds: int, build: Callable[[], Shared]) -> Shared:
     version_key = _version_key(slug)
     found = cache.get_many([key, version_key])
     version = found.get(version_key, 0)

@@ -49,11 +49,11 @@ def _stored_counts(campaign_ids: Iterable[int], metric: str) -> dict[int, int]:
     return {row["campaign_id"]: row["total"] or 0 for row in rows}
 
 
-def get_counts(campaign_ids: Iterable[int], metric: str = Metric.ACTIONS) -> dict[int, int]:
+def get_counts(campaign_ids: Iterable[int], metric: str = Metric.ACTIONS, *, cached: bool = True) -> dict[int, int]:
+    """Counts from the cache, or (cached=False, for callers that cache the answer themselves) from the shards."""
     ids = list(campaign_ids)
     keys = {_cache_key(cid, metric): cid for cid in ids}
-    cached = cache.get_many(list(keys))
-    counts = {keys[key]: value for key, value in cached.items()}
+    counts = {keys[key]: value for key, value in cache.get_many(list(keys)).items()} if cached else {}
     missing = [cid for cid in ids if cid not in counts]
     if missing:
         stored = _stored_counts(missing, metric)
@@ -63,8 +63,8 @@ def get_counts(campaign_ids: Iterable[int], metric: str = Metric.ACTIONS) -> dic
     return counts
 
 
-def get_count(campaign_id: int, metric: str = Metric.ACTIONS) -> int:
-    return get_counts([campaign_id], metric)[campaign_id]
+def get_count(campaign_id: int, metric: str = Metric.ACTIONS, *, cached: bool = True) -> int:
+    return get_counts([campaign_id], metric, cached=cached)[campaign_id]
 
 
 def forget_cached_count(campaign_id: int, metric: str = Metric.ACTIONS) -> None:
