@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "outcry.actions",
     "outcry.delivery",
     "outcry.api",
+    "outcry.reports",
+    "outcry.integrations",
 ]
 
 MIDDLEWARE = [
@@ -258,6 +260,12 @@ OUTCRY_PAGE_CACHE_SECONDS = env_int("OUTCRY_PAGE_CACHE_SECONDS", 2)
 OUTCRY_COUNTER_POLL_MS = env_int("OUTCRY_COUNTER_POLL_MS", 5000)
 # How long each web process reuses a shared page or stats answer from its own memory.
 OUTCRY_LOCAL_CACHE_SECONDS = env_int("OUTCRY_LOCAL_CACHE_SECONDS", 1)
+# How long the public integrity report (two grouped counts per campaign) may be served from cache.
+OUTCRY_INTEGRITY_CACHE_SECONDS = env_int("OUTCRY_INTEGRITY_CACHE_SECONDS", 300)
+# Files only the organisation may download (hand-in documents): never under MEDIA_ROOT, which is public.
+OUTCRY_PRIVATE_DIR = Path(os.environ.get("OUTCRY_PRIVATE_DIR", DATA_DIR / "private"))
+# Webhooks may POST to loopback and private addresses only outside production (they would reach our own network).
+OUTCRY_WEBHOOK_ALLOW_PRIVATE = env_bool("OUTCRY_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from outcry.actions import counting
 from outcry.actions.models import Action
+from outcry.actions.signals import announce_counted
 from outcry.campaigns.models import Campaign
 
 
@@ -101,6 +102,7 @@ def take_action(*, campaign: Campaign, data: ActionData) -> Action:
             if status == Action.Status.COUNTED:
                 counting.add_to_count(campaign.pk)
                 queue_letters(action)
+                announce_counted(action.pk)
     except IntegrityError:
         # The partial unique index on (campaign, email_hash) decided: this email already acted.
         action = Action.objects.create(status=Action.Status.DUPLICATE, **fields)
@@ -122,5 +124,6 @@ def confirm_action(action: Action) -> bool:
         action.refresh_from_db()
         counting.add_to_count(action.campaign_id)
         queue_letters(action)
+        announce_counted(action.pk)
     transaction.on_commit(lambda: after_action_committed(action.pk))
     return True

@@ -4,5 +4,9 @@ from outcry.api import views
 
 app_name = "api"
 urlpatterns = [
+    path("schema", views.schema, name="schema"),
     path("campaigns/<slug:slug>/stats", views.campaign_stats, name="stats"),
+    path("campaigns/<slug:slug>/integrity", views.campaign_integrity, name="integrity"),
+    path("petitions", views.petitions, name="petitions"),
+    path("petitions/<slug:slug>/signatures", views.signatures, name="signatures"),
 ]

@@ -158,6 +158,8 @@ def _action_data(form: ActionForm, request: HttpRequest) -> ActionData:
 
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(request, slug)
+    # The denominator of each share channel's conversion on the momentum dashboard.
+    counting.add_to_count(campaign.pk, 1, "thanks_views")
     try:
         ref = request.get_signed_cookie(_referral_cookie(campaign), salt="referral", default="")
     except BadSignature:

@@ -21,6 +21,11 @@ CAMPAIGNER_PERMISSIONS = [
     ("delivery", "message", ["change", "view"]),
     ("delivery", "attempt", ["view"]),
     ("delivery", "outboxemail", ["view"]),
+    ("reports", "campaignreport", ["view"]),
+    ("reports", "handin", ["add", "view"]),
+    ("integrations", "apitoken", ["add", "view", "delete"]),
+    ("integrations", "webhook", ["add", "change", "view", "delete"]),
+    ("integrations", "webhookdelivery", ["view"]),
 ]
 DEMO_ADMIN = ("admin", "outcry-demo")
 

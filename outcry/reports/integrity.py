@@ -1,0 +1,100 @@
+"""The public integrity report: counts only, never a name, an address or a hash."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count
+from django.db.models.functions import Coalesce, TruncDate
+
+from outcry.actions.models import Action
+from outcry.campaigns.models import Campaign
+from outcry.delivery.models import Message
+
+LEDGER_STATUSES = ("sent", "deferred", "failed", "pending")
+
+
+@dataclass
+class LedgerRow:
+    day: str
+    target: str
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    pending: int = 0
+
+
+@dataclass
+class Integrity:
+    taken: int
+    counted: int
+    duplicate: int
+    invalid: int
+    unconfirmed: int
+    expired: int
+    held: int
+    ledger: list[LedgerRow] = field(default_factory=list)
+
+    @property
+    def not_counted(self) -> int:
+        return self.taken - self.counted
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"not_counted": self.not_counted}
+
+
+def _cache_key(campaign_id: int) -> str:
+    return f"integrity:{campaign_id}"
+
+
+def status_counts(campaign_id: int) -> dict[str, int]:
+    # One grouped count on the (campaign, status) index; cached by the callers.
+    rows = Action.objects.filter(campaign_id=campaign_id).values("status").annotate(n=Count("id")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+def delivery_ledger(campaign: Campaign) -> list[LedgerRow]:
+    """Letters per target and day: a sent letter on the day it went, any other on the day it was queued."""
+    names = {target.pk: str(target) for target in campaign.targets.all()}
+    rows = (
+        Message.objects.filter(campaign_id=campaign.pk, kind=Message.Kind.LETTER)
+        .annotate(day=TruncDate(Coalesce("sent_at", "created_at")))
+        .values("day", "target_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    ledger: dict[tuple[date, int | None], LedgerRow] = {}
+    for row in rows:
+        key = (row["day"], row["target_id"])
+        entry = ledger.setdefault(key, LedgerRow(day=row["day"].isoformat(), target=names.get(row["target_id"], "—")))
+        status = "pending" if row["status"] == Message.Status.SENDING else row["status"]
+        if status in LEDGER_STATUSES:
+            setattr(entry, status, getattr(entry, status) + row["n"])
+    return sorted(ledger.values(), key=lambda r: (r.day, r.target), reverse=True)
+
+
+def integrity_report(campaign: Campaign) -> Integrity:
+    """Cached for OUTCRY_INTEGRITY_CACHE_SECONDS: at most two grouped queries per campaign per period."""
+    cached = cache.get(_cache_key(campaign.pk))
+    if cached is not None:
+        return cached
+    counts = status_counts(campaign.pk)
+    report = Integrity(
+        taken=sum(counts.values()),
+        counted=counts.get(Action.Status.COUNTED, 0),
+        duplicate=counts.get(Action.Status.DUPLICATE, 0),
+        invalid=counts.get(Action.Status.INVALID, 0),
+        unconfirmed=counts.get(Action.Status.UNCONFIRMED, 0),
+        expired=counts.get(Action.Status.EXPIRED, 0),
+        held=counts.get(Action.Status.HELD, 0),
+        ledger=delivery_ledger(campaign),
+    )
+    cache.set(_cache_key(campaign.pk), report, settings.OUTCRY_INTEGRITY_CACHE_SECONDS)
+    return report
+
+
+def forget_integrity(campaign_id: int) -> None:
+    cache.delete(_cache_key(campaign_id))

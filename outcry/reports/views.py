@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET
+
+from outcry.actions import counting
+from outcry.campaigns.models import Campaign
+from outcry.campaigns.progress import progress
+from outcry.campaigns.share import campaign_share_url
+from outcry.reports.embedding import embed_csp
+from outcry.reports.integrity import integrity_report
+
+EMBED_FIELDS = ("pk", "slug", "title", "goal", "status", "embed_allowed_origins")
+
+
+@require_GET
+@xframe_options_exempt
+def embed(request: HttpRequest, slug: str) -> HttpResponse:
+    # The same two cheap reads as the stats endpoint: the campaign row and the cached count.
+    campaign = get_object_or_404(Campaign.objects.public().only(*EMBED_FIELDS), slug=slug)
+    count = counting.get_count(campaign.pk)
+    context = {
+        "campaign": campaign,
+        "count": count,
+        "progress": progress(count, campaign.goal),
+        "campaign_url": campaign_share_url(campaign, via="embed"),
+    }
+    response = render(request, "reports/embed.html", context)
+    # X-Frame-Options cannot list origins, so it is dropped here and CSP frame-ancestors decides.
+    response._csp_config = embed_csp(campaign)
+    response["Cache-Control"] = f"public, max-age={settings.OUTCRY_COUNT_CACHE_SECONDS}"
+    return response
+
+
+@require_GET
+def integrity(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = get_object_or_404(Campaign.objects.public().select_related("organisation"), slug=slug)
+    return render(request, "reports/integrity.html", {"campaign": campaign, "report": integrity_report(campaign)})
