@@ -17,7 +17,7 @@ from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
 from outcry.campaigns.progress import Progress, progress
 from outcry.reports import charts
-from outcry.reports.integrity import integrity_report
+from outcry.reports.integrity import LEDGER_STATUSES, integrity_report
 from outcry.reports.models import ActionRollup, RollupMark
 from outcry.reports.services import hour_floor
 
@@ -50,6 +50,7 @@ class TargetLetters:
     deferred: int = 0
     failed: int = 0
     pending: int = 0
+    cancelled: int = 0
 
 
 @dataclass
@@ -149,7 +150,7 @@ def build_dashboard(campaign: Campaign) -> Dashboard:
     letters: dict[str, TargetLetters] = {}
     for row in integrity_report(campaign).ledger:
         entry = letters.setdefault(row.target, TargetLetters(target=row.target))
-        for status in ("sent", "deferred", "failed", "pending"):
+        for status in LEDGER_STATUSES:
             setattr(entry, status, getattr(entry, status) + getattr(row, status))
 
     mark = RollupMark.objects.filter(campaign=campaign).values_list("refreshed_at", flat=True).first()

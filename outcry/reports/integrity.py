@@ -14,7 +14,9 @@ from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
 from outcry.delivery.models import Message
 
-LEDGER_STATUSES = ("sent", "deferred", "failed", "pending")
+LEDGER_STATUSES = ("sent", "deferred", "failed", "pending", "cancelled")
+# Still on their way: claimed by a worker right now, or waiting for the target's next digest.
+WAITING = {Message.Status.SENDING, Message.Status.BATCHED}
 
 
 @dataclass
@@ -25,6 +27,7 @@ class LedgerRow:
     deferred: int = 0
     failed: int = 0
     pending: int = 0
+    cancelled: int = 0
 
 
 @dataclass
@@ -70,7 +73,7 @@ def delivery_ledger(campaign: Campaign) -> list[LedgerRow]:
     for row in rows:
         key = (row["day"], row["target_id"])
         entry = ledger.setdefault(key, LedgerRow(day=row["day"].isoformat(), target=names.get(row["target_id"], "—")))
-        status = "pending" if row["status"] == Message.Status.SENDING else row["status"]
+        status = "pending" if row["status"] in WAITING else row["status"]
         if status in LEDGER_STATUSES:
             setattr(entry, status, getattr(entry, status) + row["n"])
     return sorted(ledger.values(), key=lambda r: (r.day, r.target), reverse=True)
