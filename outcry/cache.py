@@ -1,16 +1,31 @@
-"""Django's Redis cache, minus a redis.Redis object built for every call.
+"""Django's Redis cache, made cheaper per call and harmless when Redis is away.
 
-Django's RedisCacheClient.get_client() makes a new redis.Redis for each cache operation, and its
-constructor fills a table of ~170 response callbacks: about 0.3 ms of Python on every hit, as much
-as the rest of a cached page. A redis.Redis is safe to share between threads (each command borrows
-a connection from the pool), so one per pool is kept and reused.
+Cheaper: Django's RedisCacheClient.get_client() makes a new redis.Redis for each cache operation, and
+its constructor fills a table of ~170 response callbacks: about 0.3 ms of Python on every hit, as much
+as the rest of a cached page. A redis.Redis is safe to share between threads (each command borrows a
+connection from the pool), so one per pool is kept and reused.
+
+Harmless: everything Outcry keeps in the cache can be recomputed (counts from the counter rows, pages
+by rendering them) or may be briefly forgotten (rate-limit windows), so when Redis cannot be reached a
+read is a miss and a write is dropped, logged, instead of every page failing with a 500.
 """
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends import redis as django_redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+# Log an outage once in this many seconds per process, not once per request.
+LOG_EVERY = 10.0
 
 
 class ReusingRedisCacheClient(django_redis.RedisCacheClient):
@@ -27,6 +42,53 @@ class ReusingRedisCacheClient(django_redis.RedisCacheClient):
 
 
 class RedisCache(django_redis.RedisCache):
+    _last_logged = 0.0
+
     def __init__(self, server: str, params: dict) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+    def _soft(self, call: Callable[[], Any], fallback: Any) -> Any:
+        try:
+            return call()
+        except UNREACHABLE:
+            now = time.monotonic()
+            if now - RedisCache._last_logged > LOG_EVERY:
+                RedisCache._last_logged = now
+                logger.warning("Redis is unreachable: serving without the cache", exc_info=True)
+            return fallback
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        return self._soft(lambda: super(RedisCache, self).get(key, default, version), default)
+
+    def get_many(self, keys: Any, version: int | None = None) -> dict:
+        return self._soft(lambda: super(RedisCache, self).get_many(keys, version), {})
+
+    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> None:
+        self._soft(lambda: super(RedisCache, self).set(key, value, timeout, version), None)
+
+    def set_many(self, data: dict, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> list:
+        return self._soft(lambda: super(RedisCache, self).set_many(data, timeout, version), list(data))
+
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        # As if stored: a caller using add() as a lock or a window start goes on rather than waits.
+        return self._soft(lambda: super(RedisCache, self).add(key, value, timeout, version), True)
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        # A rate-limit window that cannot be counted counts from one: fails open, as add() does.
+        return self._soft(lambda: super(RedisCache, self).incr(key, delta, version), delta)
+
+    def delete(self, key: Any, version: int | None = None) -> bool:
+        return self._soft(lambda: super(RedisCache, self).delete(key, version), False)
+
+    def delete_many(self, keys: Any, version: int | None = None) -> None:
+        self._soft(lambda: super(RedisCache, self).delete_many(keys, version), None)
+
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        return self._soft(lambda: super(RedisCache, self).touch(key, timeout, version), False)
+
+    def has_key(self, key: Any, version: int | None = None) -> bool:
+        return self._soft(lambda: super(RedisCache, self).has_key(key, version), False)
+
+    def clear(self) -> None:
+        self._soft(lambda: super(RedisCache, self).clear(), None)

@@ -112,7 +112,19 @@ TEMPLATES = [
 
 # Database: SQLite in WAL mode by default, PostgreSQL (psycopg 3) through DATABASE_URL.
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'outcry.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+# PostgreSQL connections: each web or task process keeps its connection open between requests
+# (DB_CONN_MAX_AGE seconds), checked before reuse so a restarted database costs no failed request.
+# DB_POOL_SIZE > 0 uses psycopg's pool instead (per process; for threaded servers). README: Running at scale.
+DB_POOL_SIZE = env_int("DB_POOL_SIZE", 0)
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=0 if DB_POOL_SIZE else env_int("DB_CONN_MAX_AGE", 600),
+        conn_health_checks=env_bool("DB_HEALTH_CHECKS", True),
+    )
+}
+if DB_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": DB_POOL_SIZE, "timeout": 10}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -137,6 +149,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             # Parallel test processes share one Redis database; each keeps to its own keys.
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "outcry") + os.environ.get("PYTEST_XDIST_WORKER", ""),
+            # A Redis that hangs must not hang every request: past this, a read is a miss (outcry/cache.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
