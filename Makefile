@@ -30,7 +30,7 @@ outcry/locale/%.mo: outcry/locale/%.po
 	@if command -v msgfmt >/dev/null; then msgfmt --check -o $@ $<; \
 	  else echo "msgfmt not found: install gettext (apt-get install gettext) to compile $<" >&2; fi
 
-.PHONY: install run demo serve worker test bench migrate messages makemessages lint
+.PHONY: install run demo serve worker test bench migrate messages makemessages screenshots lint
 install: $(VENV)/.installed $(MO_FILES)
 
 migrate: install
@@ -52,6 +52,10 @@ worker: install
 
 test: install
 	$(VPY) -m pytest $(PYTEST_ARGS)
+
+# The phone screenshots in docs/screenshots/ that the README shows, taken by the browser tests.
+screenshots: install
+	OUTCRY_DOCS_SCREENSHOTS=1 $(VPY) -m pytest -q tests/browser -k fit_a_phone
 
 bench: install
 	$(VPY) bench/run.py

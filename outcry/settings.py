@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "django_countries",  # listed for its translated country names
     "outcry.campaigns",
     "outcry.actions",
     "outcry.delivery",

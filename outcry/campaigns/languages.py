@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import get_format
+from django.utils.formats import number_format
 
 
 SHARE_PARAMS = ("ref", "via", "utm_source", "utm_medium", "utm_campaign")
@@ -94,10 +94,15 @@ def language_choices(request: HttpRequest) -> list[LanguageChoice]:
     return choices
 
 
+def thousand_separator() -> str:
+    """The separator the server's own numbers use in this language ("" where it groups none, as in Arabic)."""
+    return number_format(1000, force_grouping=True)[1:-3]
+
+
 def languages(request: HttpRequest) -> dict:
     """Template context: the switcher's choices and the number format the live counter copies."""
     return {
         "language_choices": language_choices(request),
-        "thousand_separator": get_format("THOUSAND_SEPARATOR"),
+        "thousand_separator": thousand_separator(),
         "site_url": settings.SITE_URL,
     }

@@ -141,6 +141,8 @@ def test_counts_and_dates_are_written_the_local_way(client, campaign):
     english = client.get("/en/c/free-them/").content.decode()
     assert "<strong data-count>12,345</strong>" in english
     assert "Dec. 12, 2017" in english
+    arabic = client.get("/ar/c/free-them/").content.decode()
+    assert "<strong data-count>12345</strong>" in arabic and 'data-thousands=""' in arabic  # Django groups none
 
 
 def test_every_catalogue_is_complete_and_compiled():
@@ -189,3 +191,8 @@ def test_the_shared_page_cache_keeps_languages_and_prefixes_apart(campaign, fren
     french.title = "Libérez-les tous"
     french.save()
     assert "Libérez-les tous" in Client().get("/fr/c/free-them/").content.decode()
+
+
+def test_country_names_are_translated(client, campaign):
+    assert re.search(r'<option value="LY"( selected)?>ليبيا</option>', client.get("/ar/c/free-them/").content.decode())
+    assert '<option value="DE">Allemagne</option>' in client.get("/fr/c/free-them/").content.decode()
