@@ -8,6 +8,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 
+def api_get(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET and HEAD only, answered in JSON either way; no CSRF check, since nothing here writes."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            response = JsonResponse({"error": _("Only GET is allowed here.")}, status=405)
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def token_from(request: HttpRequest) -> str:
     header = request.headers.get("Authorization", "")
     scheme, _sep, value = header.partition(" ")

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from outcry.api import views
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("campaigns/<slug:slug>/integrity", views.campaign_integrity, name="integrity"),
     path("petitions", views.petitions, name="petitions"),
     path("petitions/<slug:slug>/signatures", views.signatures, name="signatures"),
+    # Anything else under /api/v1/ answers in JSON too, never with the HTML error page.
+    re_path(r"^(?P<path>.*)$", views.not_found),
 ]

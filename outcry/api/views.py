@@ -9,11 +9,10 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
 from outcry.actions import counting
 from outcry.actions.models import Action
-from outcry.api.auth import organisation_token_required
+from outcry.api.auth import api_get, organisation_token_required
 from outcry.api.forms import PageForm, SignatureFilterForm
 from outcry.api.osdi import petition_dict, signature_dict
 from outcry.api.schema import openapi_schema
@@ -52,7 +51,7 @@ def _stats(slug: str) -> Shared:
     return Shared(body=json.dumps(payload).encode(), etag=etag)
 
 
-@require_GET
+@api_get
 def campaign_stats(request: HttpRequest, slug: str) -> HttpResponse:
     seconds = settings.OUTCRY_COUNT_CACHE_SECONDS
     try:
@@ -62,7 +61,7 @@ def campaign_stats(request: HttpRequest, slug: str) -> HttpResponse:
     return answer(request, item, content_type="application/json", seconds=seconds)
 
 
-@require_GET
+@api_get
 def campaign_integrity(request: HttpRequest, slug: str) -> JsonResponse:
     campaign = _public_campaign(slug)
     if campaign is None:
@@ -72,7 +71,7 @@ def campaign_integrity(request: HttpRequest, slug: str) -> JsonResponse:
     return response
 
 
-@require_GET
+@api_get
 def schema(request: HttpRequest) -> JsonResponse:
     return JsonResponse(openapi_schema())
 
@@ -107,7 +106,7 @@ def _invalid(form: PageForm) -> JsonResponse:
     return json_error(_("Some query parameters are not valid."), 400, fields={k: [str(m) for m in v] for k, v in form.errors.items()})
 
 
-@require_GET
+@api_get
 @organisation_token_required
 def petitions(request: HttpRequest) -> JsonResponse:
     form = PageForm(request.GET)
@@ -120,7 +119,7 @@ def petitions(request: HttpRequest) -> JsonResponse:
     return JsonResponse(page)
 
 
-@require_GET
+@api_get
 @organisation_token_required
 def signatures(request: HttpRequest, slug: str) -> JsonResponse:
     # Another organisation's campaign answers exactly like a missing one.
@@ -137,3 +136,8 @@ def signatures(request: HttpRequest, slug: str) -> JsonResponse:
     if data["created_before"]:
         actions = actions.filter(created_at__lt=data["created_before"])
     return JsonResponse(_collection(request, actions, form, "osdi:signatures", lambda a: signature_dict(a, campaign.slug)))
+
+
+@api_get
+def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    return json_error(_("There is no such API endpoint or campaign."), 404)
