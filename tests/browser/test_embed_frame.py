@@ -10,9 +10,6 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-
-
 class PartnerSite:
     """Another origin (127.0.0.1 on its own port) whose page puts the counter in an iframe."""
 
@@ -48,26 +45,22 @@ def partners(live_server) -> Iterator[tuple[PartnerSite, PartnerSite]]:
     stranger.close()
 
 
-def test_listed_partner_frames_the_counter_and_a_stranger_cannot(campaign, client, supporter, partners):
+def test_listed_partner_frames_the_counter_and_a_stranger_cannot(browser, campaign, client, supporter, partners):
     allowed, stranger = partners
     client.post("/c/free-them/", supporter)
     campaign.embed_allowed_origins = allowed.origin
     campaign.save()
 
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        page = browser.new_page()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
         page.goto(allowed.origin + "/")
         frame = page.frame_locator("iframe")
         frame.locator("[data-count]").wait_for(timeout=10_000)
         assert frame.locator("[data-count]").inner_text() == "1"
         assert frame.locator("a.primary").get_attribute("href").endswith("/c/free-them/?via=embed")
 
-        blocked = browser.new_page()
+        blocked = context.new_page()
         console: list[str] = []
         blocked.on("console", lambda message: console.append(message.text))
         blocked.goto(stranger.origin + "/")
@@ -76,4 +69,5 @@ def test_listed_partner_frames_the_counter_and_a_stranger_cannot(campaign, clien
         assert "free-them" not in child.url or child.url.startswith("chrome-error://")
         assert "Free them now" not in child.content()
         assert any("frame-ancestors" in text for text in console)
-        browser.close()
+    finally:
+        context.close()
