@@ -17,7 +17,7 @@ from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
 from outcry.campaigns.progress import Progress, progress
 from outcry.reports import charts
-from outcry.reports.integrity import LEDGER_STATUSES, integrity_report
+from outcry.reports.integrity import LEDGER_STATUSES, cached_ledger
 from outcry.reports.models import ActionRollup, RollupMark
 from outcry.reports.services import hour_floor
 
@@ -148,7 +148,7 @@ def build_dashboard(campaign: Campaign) -> Dashboard:
     ]
 
     letters: dict[str, TargetLetters] = {}
-    for row in integrity_report(campaign).ledger:
+    for row in cached_ledger(campaign):
         entry = letters.setdefault(row.target, TargetLetters(target=row.target))
         for status in LEDGER_STATUSES:
             setattr(entry, status, getattr(entry, status) + getattr(row, status))
