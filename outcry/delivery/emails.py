@@ -173,8 +173,10 @@ def _supporter_email(message: Message, name: str, extra: dict) -> EmailMessage:
         recipient = person_address(action.full_name, action.email)
     except ValueError as error:
         raise Undeliverable(f"the supporter's address is invalid: {error}") from error
-    with translation.override(supporter_language(action)):
-        context = {"campaign": campaign, "action": action, "organisation": campaign.organisation} | extra
+    language = supporter_language(action)
+    with translation.override(language):
+        # The campaign's own words in the supporter's language too, where it has them.
+        context = {"campaign": campaign.translated(language), "action": action, "organisation": campaign.organisation} | extra
         subject = one_line(render_to_string(f"delivery/email/{name}_subject.txt", context))
         text = render_to_string(f"delivery/email/{name}_text.txt", context)
         # Autoescaped: the HTML part is built from the same escaped text, never from raw input.

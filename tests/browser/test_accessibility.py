@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGES = [
     "/", "/ar/", LIBYA, "/ar" + LIBYA, "/c/al-khoms-unhcr/", "/ar/c/al-khoms-unhcr/", "/fr/c/al-khoms-unhcr/",
-    "/c/no-such-campaign/",
+    "/c/no-such-campaign/", LIBYA + "integrity/", "/ar" + LIBYA + "integrity/", LIBYA + "embed/",
 ]
 
 

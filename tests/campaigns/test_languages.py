@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import translation
@@ -14,6 +15,8 @@ from django.utils import translation
 from outcry.actions import counting
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink
+from outcry.delivery.models import Message
+from outcry.delivery.sending import send_due
 
 pytestmark = pytest.mark.django_db
 LOCALE = Path(settings.BASE_DIR) / "outcry" / "locale"
@@ -196,3 +199,12 @@ def test_the_shared_page_cache_keeps_languages_and_prefixes_apart(campaign, fren
 def test_country_names_are_translated(client, campaign):
     assert re.search(r'<option value="LY"( selected)?>ليبيا</option>', client.get("/ar/c/free-them/").content.decode())
     assert '<option value="DE">Allemagne</option>' in client.get("/fr/c/free-them/").content.decode()
+
+
+def test_the_supporters_receipt_speaks_the_language_they_acted_in(client, campaign, french, supporter, settings):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    client.post("/fr/c/free-them/", supporter)
+    send_due()
+    (receipt,) = [m for m in mail.outbox if m.to == ["Amal Haddad <amal@example.com>"]]
+    assert receipt.subject == "Merci d'avoir agi : Libérez-les maintenant"
+    assert Message.objects.filter(kind=Message.Kind.RECEIPT, status=Message.Status.SENT).count() == 1
