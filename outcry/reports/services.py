@@ -98,3 +98,12 @@ def request_hand_in(campaign: Campaign, user) -> HandIn:
     hand_in = HandIn.objects.create(campaign=campaign, requested_by=user if user and user.is_authenticated else None)
     transaction.on_commit(lambda: build_hand_in_task.enqueue(str(hand_in.pk)))
     return hand_in
+
+
+def recount_campaign(campaign_id: int) -> None:
+    """Call after changing the status of past actions (an invalidated wave, a review): the dashboard
+    is recounted by a worker and the public integrity report stops serving its cached counts."""
+    from outcry.reports.integrity import forget_integrity
+    from outcry.reports.tasks import rebuild_campaign_rollups
+
+    transaction.on_commit(lambda: (forget_integrity(campaign_id), rebuild_campaign_rollups.enqueue(campaign_id)))

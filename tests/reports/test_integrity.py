@@ -64,3 +64,22 @@ def test_drafts_have_no_report(client, campaign):
     campaign.status = "draft"
     campaign.save()
     assert client.get("/c/free-them/integrity/").status_code == 404
+
+
+def test_recount_after_a_wave_updates_the_report_and_the_rollups(client, campaign, supporter, django_capture_on_commit_callbacks):
+    from outcry.reports.models import ActionRollup
+    from outcry.reports.services import recount_campaign, refresh_rollups
+
+    for i in range(3):
+        client.post("/c/free-them/", supporter | {"email": f"w{i}@example.com"})
+    refresh_rollups(campaign.pk)
+    assert shown(client.get("/c/free-them/integrity/").content.decode())["invalid"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        invalidate_wave(list(Action.objects.all()[:2]))
+        recount_campaign(campaign.pk)
+    assert shown(client.get("/c/free-them/integrity/").content.decode())["invalid"] == 2
+    refresh_rollups(campaign.pk)  # what the enqueued task runs
+    statuses: dict[str, int] = {}
+    for value, count in ActionRollup.objects.filter(campaign=campaign, dimension="status").values_list("value", "count"):
+        statuses[value] = statuses.get(value, 0) + count
+    assert statuses == {"counted": 1, "invalid": 2}
