@@ -250,6 +250,38 @@ KHOMS_MESSAGE_AR = """أرجو أن ترسلوا موظفين إلى مركز ا
 
 يجب أن يكون تسجيل كل لاجئ مستضعف معرّض لخطر جسيم من التعذيب والاستعباد وغيرها من الجرائم ضد الإنسانية الواجب الأول للمفوضية. أرجو أن تتحركوا الآن."""
 
+LIBYA_STORY_IT = """
+<p>In tutta la Libia, persone fuggite da guerre e persecuzioni sono rinchiuse in centri di detenzione dove
+torture, lavoro forzato, violenza sessuale e persino la vendita come schiavi fanno parte della vita quotidiana.
+Invece di porre fine a questi abusi, i governi europei contribuiscono a tenerle intrappolate lì.</p>
+<p>L'Europa addestra la guardia costiera libica e le fornisce motovedette, perché chi cerca di partire venga
+intercettato in mare e riportato negli stessi centri. Questo sostegno rende i leader europei complici di ciò
+che accade dopo.</p>
+<p>Video, fotografie e documenti esaminati da Amnesty International mostrano che la <em>Ras Jadir</em>, una
+motovedetta donata dall'Italia nell'aprile 2017, è stata usata dalla guardia costiera libica il 6 novembre 2017
+in un soccorso finito male: la condotta sconsiderata del suo equipaggio ha contribuito all'annegamento di fino
+a 50 persone.</p>
+<p>Fino a <strong>20.000</strong> migranti, rifugiati e richiedenti asilo sono trattenuti in questi centri, alla
+mercé di milizie e gruppi armati, senza sapere se ne usciranno mai. Mancano di cibo, acqua pulita e cure
+mediche, e subiscono torture, stupri e la vendita.</p>
+"""
+
+LIBYA_LETTER_IT = """Le scrivo per dirLe quanto mi allarmano le ripetute notizie di abusi subiti da migranti e rifugiati in Libia.
+
+Oltre 20.000 migranti e rifugiati sono oggi trattenuti nei centri di detenzione ufficiali della Libia, gestiti da milizie e gruppi armati con legami deboli con il governo. Vivono in condizioni terribili, senza cibo, acqua e medicine a sufficienza, e subiscono torture, estorsioni, lavoro forzato e violenza sessuale.
+
+Sono profondamente preoccupato/a che, addestrando, equipaggiando e sostenendo la guardia costiera libica, l'Europa stia intrappolando migranti e rifugiati in Libia e alimentando questi abusi.
+
+Rinchiudere le persone in condizioni crudeli non può mai essere la risposta. La esorto pertanto a:
+
+- liberare tutti i migranti e i rifugiati oggi trattenuti nei centri di detenzione, e porre fine alla detenzione arbitraria di rifugiati e migranti in Libia;
+
+- indagare su ogni denuncia di tortura e di altri maltrattamenti di rifugiati e migranti in Libia, e assicurare che i sospettati siano sottoposti a processi equi e pubblici, perché il ciclo degli abusi abbia fine;
+
+- rivedere le politiche migratorie affinché i diritti umani di rifugiati e migranti siano tutelati in ogni momento;
+
+- riconoscere formalmente l'UNHCR e permettergli di svolgere pienamente il suo mandato, inclusa la protezione di richiedenti asilo e rifugiati."""
+
 TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
     "stop-detention-libya": {
         "fr": {
@@ -285,6 +317,23 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "letter_salutation": "السيد فايز السراج، رئيس وزراء ليبيا، والسيد جان كلود يونكر، رئيس المفوضية الأوروبية،",
             "letter_body": LIBYA_LETTER_AR,
             "letter_signoff": "مع خالص التحية،",
+        },
+        "it": {
+            "title": "Chiediamo alla Libia di fermare la detenzione e la vendita dei migranti",
+            "summary": "Torture, stupri e detenzione sono la realtà quotidiana di molti rifugiati e migranti in Libia. "
+            "Chiedi ai leader libici ed europei di proteggerli.",
+            "headline": "Condizioni terribili per 20.000 persone rinchiuse nei centri di detenzione",
+            "story": LIBYA_STORY_IT,
+            "call_to_action": "Chiedi ai leader libici ed europei di proteggere migranti e rifugiati da abusi orribili",
+            "message_before_goal": "Aggiungi la tua voce prima che sia troppo tardi.",
+            "message_near_goal": "Ci siamo quasi. Aiutaci a non perdere lo slancio.",
+            "message_after_action": "I messaggi sono stati inviati!",
+            "thank_you_text": "Aggiungi la tua voce e mantieni alta la pressione: condividi questa pagina con i tuoi amici.",
+            "consent_wording": "Sì, Amnesty International può scrivermi su questa e altre campagne. Posso annullare l'iscrizione in qualsiasi momento.",
+            "letter_subject": "Fermate la detenzione e gli abusi contro migranti e rifugiati in Libia",
+            "letter_salutation": "Egregio Primo ministro della Libia Fayez Al-Sarraj, Egregio Presidente della Commissione europea Jean-Claude Juncker,",
+            "letter_body": LIBYA_LETTER_IT,
+            "letter_signoff": "Distinti saluti,",
         },
     },
     "al-khoms-unhcr": {

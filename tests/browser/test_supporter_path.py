@@ -127,3 +127,17 @@ def test_demo_campaigns_fit_a_phone_in_english_and_arabic(visit, slug, language)
     docs = DOCS / f"phone-{slug}-{language}.png" if os.environ.get("OUTCRY_DOCS_SCREENSHOTS") else None
     v.shot(f"{slug}-{language}", also=docs)
     assert v.foreign_requests() == []
+
+
+def test_the_page_reads_in_order_with_css_off(visit):
+    v = visit("phone")
+    page = v.page
+    v.goto(LIBYA)
+    page.evaluate("for (const sheet of document.styleSheets) sheet.disabled = true")
+    assert page.evaluate("getComputedStyle(document.body).fontFamily") != "system-ui"  # the stylesheet is off
+    order = page.evaluate("""() => ["h1", ".summary", ".action-form", ".story-text", ".letter"].map(
+        (selector) => document.querySelector(selector).getBoundingClientRect().top)""")
+    assert order == sorted(order), f"title, summary, form, story, letter should read top to bottom: {order}"
+    expect(page.locator("h1")).to_be_in_viewport()
+    expect(page.get_by_label("Email", exact=True)).to_be_visible()
+    v.shot("css off")
