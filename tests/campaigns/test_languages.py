@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from outcry.actions import counting
@@ -208,3 +209,13 @@ def test_the_supporters_receipt_speaks_the_language_they_acted_in(client, campai
     (receipt,) = [m for m in mail.outbox if m.to == ["Amal Haddad <amal@example.com>"]]
     assert receipt.subject == "Merci d'avoir agi : Libérez-les maintenant"
     assert Message.objects.filter(kind=Message.Kind.RECEIPT, status=Message.Status.SENT).count() == 1
+
+
+def test_error_pages_speak_the_visitors_language(client):
+    response = client.get("/fr/c/no-such-campaign/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert html_tag(html) == '<html lang="fr" dir="ltr">'
+    assert "Page introuvable" in html
+    with translation.override("ar"):
+        assert "حدث خطأ ما" in render_to_string("500.html")  # rendered with no request, as Django does
