@@ -4,7 +4,9 @@ SHELL := /bin/bash
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WEB_WORKERS ?= 5
+# Web server processes and threads each (empty: one process per core, 4 threads). README: Running at scale.
+WEB_WORKERS ?=
+WEB_THREADS ?=
 VENV := .venv
 VPY := $(VENV)/bin/python
 
@@ -45,7 +47,7 @@ run: demo
 serve: install
 	$(VPY) manage.py collectstatic --noinput -v0
 	$(VPY) manage.py migrate --noinput -v0
-	$(VPY) -m outcry.server --host $(HOST) --port $(PORT) --workers $(WEB_WORKERS)
+	WEB_WORKERS=$(WEB_WORKERS) WEB_THREADS=$(WEB_THREADS) $(VPY) -m outcry.server --host $(HOST) --port $(PORT)
 
 worker: install
 	$(VPY) manage.py worker

@@ -81,6 +81,8 @@ class Server:
     def __init__(self, port: int, env: dict[str, str], *, kind: str, workers: int, threads: int) -> None:
         self.port = port
         cmd = server.command(host="127.0.0.1", port=port, workers=workers, access_log=False, kind=kind, threads=threads)
+        # As `make serve` runs it: a pool the size of the threads; gunicorn's sync workers keep one connection.
+        env = server.environment(threads) | env if kind == "granian" else {"DB_POOL_SIZE": "0"} | env
         self.process = subprocess.Popen(cmd, cwd=ROOT, env=os.environ | env, start_new_session=True)
         load.wait_until_up(f"http://127.0.0.1:{port}/bench/ok")
 
@@ -267,9 +269,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "10")))
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
+    parser.add_argument("--server", choices=["gunicorn", "granian"], default="granian")
     parser.add_argument("--workers", type=int, default=server.default_workers())
-    parser.add_argument("--server-threads", type=int, default=1)
+    parser.add_argument("--server-threads", type=int, default=server.default_threads())
     parser.add_argument("--actions", type=int, default=1_000_000)
     parser.add_argument("--only", default="", help="comma-separated scenario keys: min_get,page,stats,min_post,post,mix,small,costs,csv,delivery")
     args = parser.parse_args()
@@ -305,8 +307,9 @@ def main() -> None:
 
     report: dict = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-        "server": {"kind": args.server, "workers": args.workers, "threads": args.server_threads},
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load_average_at_start": os.getloadavg()},
+        "server": {"kind": args.server, "workers": args.workers, "threads": args.server_threads,
+                   "db_pool_size": os.environ.get("DB_POOL_SIZE") or (args.server_threads if args.server == "granian" else 0)},
         "load": {"tool": "wrk", "connections": args.connections, "threads": args.threads, "seconds": args.seconds},
         "database": {"actions_big": big_count, "actions_small": prepare.SMALL_ACTIONS, "preload_seconds": round(preload_seconds, 1)},
         "settings": {"count_cache_seconds": settings.OUTCRY_COUNT_CACHE_SECONDS, "page_cache_seconds": settings.OUTCRY_PAGE_CACHE_SECONDS,
@@ -374,6 +377,7 @@ def main() -> None:
         report["delivery"] = delivery_throughput.run()
         say("  " + json.dumps(report["delivery"]))
 
+    report["machine"]["load_average_at_end"] = os.getloadavg()
     report["scenarios"] = [asdict(r) for r in results]
     report["checks"] = checks
     report["ratios"] = ratios(results, report)

@@ -1,4 +1,11 @@
-"""The production web server's command line, shared by `make serve` and `make bench`."""
+"""The production web server, shared by `make serve` and `make bench`: granian, chosen by measurement.
+
+bench/run.py measured granian (Rust HTTP, keep-alive, Python threads per worker) at about ten times
+gunicorn's sync workers on the minimal view on the same 2 cores, with half the memory; README
+"Running at scale" has the numbers. One worker process per core (WEB_WORKERS), each with
+WEB_THREADS threads so a request waiting on PostgreSQL or Redis does not idle the core. The threads
+share a psycopg pool of as many connections (DB_POOL_SIZE), returned after each request.
+"""
 
 from __future__ import annotations
 
@@ -12,26 +19,33 @@ APP = "outcry.wsgi:application"
 
 
 def default_workers() -> int:
-    return int(os.environ.get("WEB_WORKERS", "0")) or (os.cpu_count() or 1) * 2 + 1
+    return int(os.environ.get("WEB_WORKERS", "0")) or os.cpu_count() or 1
 
 
-def command(*, host: str, port: int, workers: int, access_log: bool = True, kind: str = "gunicorn", threads: int = 1) -> list[str]:
-    bind_host = f"[{host}]" if ":" in host else host
-    if kind == "granian":
+def default_threads() -> int:
+    return int(os.environ.get("WEB_THREADS", "0")) or 4
+
+
+def command(*, host: str, port: int, workers: int, threads: int, access_log: bool = True, kind: str = "granian") -> list[str]:
+    if kind == "gunicorn":  # kept for comparison in bench/run.py --server gunicorn
+        bind_host = f"[{host}]" if ":" in host else host
         return [
-            str(BIN / "granian"), "--interface", "wsgi", "--host", host, "--port", str(port),
-            "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws",
-            *(["--access-log"] if access_log else []), APP,
+            str(BIN / "gunicorn"), APP, "--bind", f"{bind_host}:{port}", "--workers", str(workers),
+            "--timeout", "300", *(["--threads", str(threads)] if threads > 1 else []),
+            *(["--access-logfile", "-"] if access_log else []),
         ]
     return [
-        str(BIN / "gunicorn"), APP,
-        "--bind", f"{bind_host}:{port}",
-        "--workers", str(workers),
-        # A sync worker only reports alive between requests: a long CSV export must fit in this.
-        "--timeout", "300", "--graceful-timeout", "30",
-        *(["--threads", str(threads)] if threads > 1 else []),
-        *(["--access-logfile", "-", "--access-logformat", "%(m)s %(U)s %(s)s %(b)s %(M)sms"] if access_log else []),
+        str(BIN / "granian"), "--interface", "wsgi", "--host", host, "--port", str(port),
+        "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws",
+        # A worker that dies is replaced; one that leaks past 1 GB is recycled.
+        "--respawn-failed-workers", "--workers-max-rss", "1024",
+        *(["--access-log"] if access_log else []), APP,
     ]
+
+
+def environment(threads: int) -> dict[str, str]:
+    """What the server's processes need in their environment: a connection pool the size of the threads."""
+    return {"DB_POOL_SIZE": os.environ.get("DB_POOL_SIZE") or str(threads)}
 
 
 def main() -> None:
@@ -39,9 +53,10 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--threads", type=int, default=default_threads())
     args = parser.parse_args()
-    cmd = command(host=args.host, port=args.port, workers=args.workers)
-    os.execv(cmd[0], cmd)
+    cmd = command(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    os.execve(cmd[0], cmd, os.environ | environment(args.threads))
 
 
 if __name__ == "__main__":

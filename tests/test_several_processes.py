@@ -66,7 +66,7 @@ def live_count(port: int) -> int:
 
 @pytest.fixture
 def processes(campaign, tmp_path):
-    """Two gunicorn servers (two workers each) and two `manage.py worker`s, mail to a real SMTP server."""
+    """Two production web servers (two processes of two threads each) and two `manage.py worker`s, mail to a real SMTP server."""
     smtp = SMTPServer().start()
     env = os.environ | {
         "DATABASE_URL": database_url(),
@@ -80,8 +80,8 @@ def processes(campaign, tmp_path):
     log = (tmp_path / "processes.log").open("ab")
     ports = [free_port(), free_port()]
     started = [
-        subprocess.Popen(server.command(host="127.0.0.1", port=port, workers=2, access_log=False),
-                         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        subprocess.Popen(server.command(host="127.0.0.1", port=port, workers=2, threads=2, access_log=False),
+                         cwd=ROOT, env=env | server.environment(2), stdout=log, stderr=subprocess.STDOUT)
         for port in ports
     ] + [
         subprocess.Popen([sys.executable, "manage.py", "worker", "--interval", "0.2", "--schedule-every", "1"],

@@ -27,7 +27,12 @@ def _cache_key(campaign_id: int, metric: str) -> str:
 
 
 def add_to_count(campaign_id: int, delta: int = 1, metric: str = Metric.ACTIONS) -> None:
-    """Call inside the transaction that changes what is counted."""
+    """Call inside the transaction that changes what is counted, as its last write.
+
+    The UPDATE locks one shard row until the transaction ends; another action that picks the same
+    shard waits that long. Last before COMMIT keeps the wait to the commit itself, and with
+    OUTCRY_COUNTER_SHARDS rows two of N concurrent actions meet on one about N/SHARDS of the time.
+    """
     shard = random.randrange(settings.OUTCRY_COUNTER_SHARDS)
     shards = CountShard.objects.filter(campaign_id=campaign_id, metric=metric, shard=shard)
     if shards.update(count=F("count") + delta):

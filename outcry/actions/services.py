@@ -100,9 +100,10 @@ def take_action(*, campaign: Campaign, data: ActionData) -> Action:
         with transaction.atomic():
             action = Action.objects.create(status=status, **fields)
             if status == Action.Status.COUNTED:
-                counting.add_to_count(campaign.pk)
                 queue_letters(action)
                 announce_counted(action.pk)
+                # Last before COMMIT: the counter row stays locked only until then (counting.py).
+                counting.add_to_count(campaign.pk)
     except IntegrityError:
         # The partial unique index on (campaign, email_hash) decided: this email already acted.
         action = Action.objects.create(status=Action.Status.DUPLICATE, **fields)
@@ -122,8 +123,8 @@ def confirm_action(action: Action) -> bool:
         if not updated:
             return False
         action.refresh_from_db()
-        counting.add_to_count(action.campaign_id)
         queue_letters(action)
         announce_counted(action.pk)
+        counting.add_to_count(action.campaign_id)
     transaction.on_commit(lambda: after_action_committed(action.pk))
     return True
