@@ -81,8 +81,6 @@ class Server:
     def __init__(self, port: int, env: dict[str, str], *, kind: str, workers: int, threads: int) -> None:
         self.port = port
         cmd = server.command(host="127.0.0.1", port=port, workers=workers, access_log=False, kind=kind, threads=threads)
-        # As `make serve` runs it: a pool the size of the threads; gunicorn's sync workers keep one connection.
-        env = server.environment(threads) | env if kind == "granian" else {"DB_POOL_SIZE": "0"} | env
         self.process = subprocess.Popen(cmd, cwd=ROOT, env=os.environ | env, start_new_session=True)
         load.wait_until_up(f"http://127.0.0.1:{port}/bench/ok")
 
@@ -309,7 +307,7 @@ def main() -> None:
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load_average_at_start": os.getloadavg()},
         "server": {"kind": args.server, "workers": args.workers, "threads": args.server_threads,
-                   "db_pool_size": os.environ.get("DB_POOL_SIZE") or (args.server_threads if args.server == "granian" else 0)},
+                   "db_pool_size": int(os.environ.get("DB_POOL_SIZE") or 0)},
         "load": {"tool": "wrk", "connections": args.connections, "threads": args.threads, "seconds": args.seconds},
         "database": {"actions_big": big_count, "actions_small": prepare.SMALL_ACTIONS, "preload_seconds": round(preload_seconds, 1)},
         "settings": {"count_cache_seconds": settings.OUTCRY_COUNT_CACHE_SECONDS, "page_cache_seconds": settings.OUTCRY_PAGE_CACHE_SECONDS,

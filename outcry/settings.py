@@ -241,7 +241,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_MAX_AGE = 31536000 if PRODUCTION else 60
+# Hashed names (outcry.71a2daaad338.css) are immutable and WhiteNoise serves them for ten years.
+# This is for unhashed names, whose content changes with each deploy.
+WHITENOISE_MAX_AGE = 300 if PRODUCTION else 60
 
 # Public pages load nothing from another origin and run no inline script.
 SECURE_CSP = {

@@ -81,7 +81,7 @@ def processes(campaign, tmp_path):
     ports = [free_port(), free_port()]
     started = [
         subprocess.Popen(server.command(host="127.0.0.1", port=port, workers=2, threads=2, access_log=False),
-                         cwd=ROOT, env=env | server.environment(2), stdout=log, stderr=subprocess.STDOUT)
+                         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         for port in ports
     ] + [
         subprocess.Popen([sys.executable, "manage.py", "worker", "--interval", "0.2", "--schedule-every", "1"],
