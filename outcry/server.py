@@ -19,11 +19,11 @@ APP = "outcry.wsgi:application"
 
 
 def default_workers() -> int:
-    return int(os.environ.get("WEB_WORKERS", "0")) or os.cpu_count() or 1
+    return int(os.environ.get("WEB_WORKERS") or 0) or os.cpu_count() or 1
 
 
 def default_threads() -> int:
-    return int(os.environ.get("WEB_THREADS", "0")) or 4
+    return int(os.environ.get("WEB_THREADS") or 0) or 4
 
 
 def command(*, host: str, port: int, workers: int, threads: int, access_log: bool = True, kind: str = "granian") -> list[str]:
