@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from outcry.actions import counting
 from outcry.actions.client import client_ip, see_other
 from outcry.actions.forms import ActionForm, default_country
+from outcry.actions.models import Action
 from outcry.actions.services import ActionData, take_action
 from outcry.campaigns.languages import SHARE_PARAMS, languages
 from outcry.campaigns.models import Campaign
@@ -164,8 +165,12 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
         ref = request.get_signed_cookie(_referral_cookie(campaign), salt="referral", default="")
     except BadSignature:
         ref = ""
+    action = acted_by(campaign, ref) if ref else None
     context = _page_context(campaign) | {
-        "mailto_links": mailto_links(campaign, acted_by(campaign, ref)) if ref else [],
+        "mailto_links": mailto_links(campaign, action),
+        # A repeat gets the same page as a first action, so the page never tells whether an address acted.
+        "awaiting_confirmation": campaign.double_opt_in and action is not None
+        and action.status in (Action.Status.UNCONFIRMED, Action.Status.DUPLICATE),
         "share_links": share_links(campaign, ref),
         "copy_url": campaign_share_url(campaign, ref=ref, via="copy"),
         "native_url": campaign_share_url(campaign, ref=ref, via="native"),

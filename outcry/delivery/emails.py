@@ -166,6 +166,7 @@ def confirm_url(action: Action) -> str:
 
 
 def _supporter_email(message: Message, name: str, extra: dict) -> EmailMessage:
+    """Call inside translation.override(supporter_language(action))."""
     action, campaign = message.action, message.campaign
     if action is None or action.erased_at or not action.email:
         raise Undeliverable("the supporter's details were erased")
@@ -173,14 +174,12 @@ def _supporter_email(message: Message, name: str, extra: dict) -> EmailMessage:
         recipient = person_address(action.full_name, action.email)
     except ValueError as error:
         raise Undeliverable(f"the supporter's address is invalid: {error}") from error
-    language = supporter_language(action)
-    with translation.override(language):
-        # The campaign's own words in the supporter's language too, where it has them.
-        context = {"campaign": campaign.translated(language), "action": action, "organisation": campaign.organisation} | extra
-        subject = one_line(render_to_string(f"delivery/email/{name}_subject.txt", context))
-        text = render_to_string(f"delivery/email/{name}_text.txt", context)
-        # Autoescaped: the HTML part is built from the same escaped text, never from raw input.
-        html = render_to_string(f"delivery/email/{name}_html.html", context)
+    shown = campaign.translated(translation.get_language() or campaign.language)
+    context = {"campaign": shown, "action": action, "organisation": campaign.organisation} | extra
+    subject = one_line(render_to_string(f"delivery/email/{name}_subject.txt", context))
+    text = render_to_string(f"delivery/email/{name}_text.txt", context)
+    # Autoescaped: the HTML part is built from the same escaped text, never from raw input.
+    html = render_to_string(f"delivery/email/{name}_html.html", context)
     email = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -194,14 +193,20 @@ def _supporter_email(message: Message, name: str, extra: dict) -> EmailMessage:
 
 def build_receipt(message: Message) -> EmailMessage:
     action = message.action
-    share_url = campaign_share_url(message.campaign, ref=action.referral_code, via="email") if action else ""
-    return _supporter_email(message, "receipt", {"share_url": share_url})
+    if action is None:
+        raise Undeliverable("the receipt has no action")
+    with translation.override(supporter_language(action)):
+        share_url = campaign_share_url(message.campaign, ref=action.referral_code, via="email")
+        return _supporter_email(message, "receipt", {"share_url": share_url})
 
 
 def build_confirm(message: Message) -> EmailMessage:
     action = message.action
-    url = confirm_url(action) if action else ""
-    return _supporter_email(message, "confirm", {"confirm_url": url, "days": settings.OUTCRY_CONFIRM_DAYS})
+    if action is None:
+        raise Undeliverable("the confirmation request has no action")
+    with translation.override(supporter_language(action)):
+        context = {"confirm_url": confirm_url(action), "days": settings.OUTCRY_CONFIRM_DAYS}
+        return _supporter_email(message, "confirm", context)
 
 
 BUILDERS = {

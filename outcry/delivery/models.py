@@ -77,7 +77,6 @@ class Attempt(models.Model):
     """One try at sending a message: when, by which worker, and what the server answered."""
 
     class Outcome(models.TextChoices):
-        IN_FLIGHT = "", _("In flight")
         SENT = "sent", _("Accepted by the server")
         DEFERRED = "deferred", _("Temporary failure")
         FAILED = "failed", _("Permanent failure")
@@ -86,7 +85,7 @@ class Attempt(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attempt_log")
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True, default="")
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
     smtp_code = models.PositiveSmallIntegerField(null=True, blank=True)
     detail = models.TextField(blank=True)
     worker = models.CharField(max_length=100, blank=True)

@@ -113,14 +113,18 @@ def due_messages(now: datetime, action_id: int | None = None) -> QuerySet[Messag
 def claim(message_id: int, now: datetime) -> str | None:
     """Take one message for sending. Only the process whose conditional UPDATE matched goes on."""
     token = secrets.token_hex(16)
-    claimed = Message.objects.filter(due_filter(now), pk=message_id).update(
-        status=Message.Status.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1,
-    )
-    if not claimed:
+    fields = {"status": Message.Status.SENDING, "claimed_at": now, "claim_token": token, "attempts": F("attempts") + 1}
+    if Message.objects.filter(pk=message_id, status__in=Message.SENDABLE, next_try_at__lte=now).update(**fields):
+        return token
+    # Still "sending" long after its claim: the worker that held it died mid-send.
+    stale = now - timedelta(seconds=settings.OUTCRY_DELIVERY_STALE_SECONDS)
+    dead = Message.objects.filter(pk=message_id, status=Message.Status.SENDING, claimed_at__lt=stale)
+    previous = dead.values_list("claimed_at", flat=True).first()
+    if previous is None or not dead.filter(claimed_at=previous).update(**fields):
         return None
-    # An attempt still in flight belongs to a worker that died mid-send.
-    Attempt.objects.filter(message_id=message_id, outcome=Attempt.Outcome.IN_FLIGHT).update(
-        outcome=Attempt.Outcome.INTERRUPTED, finished_at=now
+    Attempt.objects.create(
+        message_id=message_id, started_at=previous, finished_at=now, outcome=Attempt.Outcome.INTERRUPTED,
+        detail="The worker stopped before recording the answer; claimed again.",
     )
     return token
 
@@ -154,10 +158,9 @@ class Mailer:
         self.close()
 
 
-def _release(message_id: int, token: str, status: str, reason: str, *, uncount_attempt: bool = True) -> bool:
-    fields: dict = {"status": status, "last_error": reason, "claim_token": ""}
-    if uncount_attempt:
-        fields["attempts"] = F("attempts") - 1
+def _release(message_id: int, token: str, status: str, reason: str) -> bool:
+    """Give a claimed letter up without sending it; the claim was not an attempt."""
+    fields = {"status": status, "last_error": reason, "claim_token": "", "attempts": F("attempts") - 1}
     return bool(Message.objects.filter(pk=message_id, claim_token=token).update(**fields))
 
 
@@ -192,7 +195,7 @@ def _hold_back(message: Message, token: str, now: datetime) -> bool:
     return False
 
 
-def record(message: Message, token: str, attempt: Attempt, verdict: Verdict, now: datetime) -> bool:
+def record(message: Message, token: str, verdict: Verdict, now: datetime) -> bool:
     """Store what happened, in one transaction with the count of letters sent. False if our claim was lost."""
     fields: dict = {"claim_token": "", "last_error": "" if verdict.outcome == Attempt.Outcome.SENT else verdict.detail}
     outcome = verdict.outcome
@@ -206,8 +209,9 @@ def record(message: Message, token: str, attempt: Attempt, verdict: Verdict, now
     else:
         fields |= {"status": Message.Status.FAILED}
     with transaction.atomic():
-        Attempt.objects.filter(pk=attempt.pk).update(
-            outcome=verdict.outcome, smtp_code=verdict.code, detail=verdict.detail[:2000], finished_at=timezone.now()
+        Attempt.objects.create(
+            message=message, started_at=now, finished_at=timezone.now(), outcome=verdict.outcome,
+            smtp_code=verdict.code, detail=verdict.detail[:2000], worker=WORKER,
         )
         if not Message.objects.filter(pk=message.pk, claim_token=token).update(**fields):
             # Another worker reclaimed it as stale while we were sending: it records the outcome.
@@ -239,7 +243,6 @@ def deliver(message_id: int, mailer: Mailer, now: datetime | None = None) -> Ver
     message = Message.objects.select_related("campaign__organisation", "action", "target").get(pk=message_id)
     if message.kind == Message.Kind.LETTER and _hold_back(message, token, now):
         return None
-    attempt = Attempt.objects.create(message=message, started_at=now, worker=WORKER)
     try:
         email = build_email(message)
     except Undeliverable as error:
@@ -253,7 +256,7 @@ def deliver(message_id: int, mailer: Mailer, now: datetime | None = None) -> Ver
                 mailer.close()
         else:
             verdict = Verdict(Attempt.Outcome.SENT, 250, "accepted")
-    record(message, token, attempt, verdict, now)
+    record(message, token, verdict, now)
     return verdict
 
 

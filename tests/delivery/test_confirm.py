@@ -45,6 +45,7 @@ def act_by_form(client, supporter, django_capture_on_commit_callbacks) -> Action
 def test_double_opt_in_counts_only_after_the_confirm_button(smtp, opt_in_campaign, client, supporter, django_capture_on_commit_callbacks):
     action = act_by_form(client, supporter, django_capture_on_commit_callbacks)
     assert action.status == Action.Status.UNCONFIRMED and count(opt_in_campaign) == 0
+    assert b"Your action counts once you open it and press Confirm" in client.get("/c/free-them/thanks/").content
     assert not Message.objects.filter(kind=Message.Kind.LETTER).exists()
     send_due()
     link = confirm_link(smtp, supporter["email"])
@@ -128,3 +129,15 @@ def test_unconfirmed_actions_expire_and_the_email_may_act_again(opt_in_campaign)
     fresh.refresh_from_db()
     assert (old.status, fresh.status) == (Action.Status.EXPIRED, Action.Status.UNCONFIRMED)
     assert act(opt_in_campaign, email="late@example.com").status == Action.Status.UNCONFIRMED
+
+
+def test_a_repeat_sees_the_same_thank_you_page_as_a_first_action(opt_in_campaign, client, supporter, django_capture_on_commit_callbacks):
+    act_by_form(client, supporter, django_capture_on_commit_callbacks)
+    first = client.get("/c/free-them/thanks/").content
+    client.cookies.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/c/free-them/", supporter)
+    assert Action.objects.filter(status=Action.Status.DUPLICATE).exists()
+    repeat = client.get("/c/free-them/thanks/").content
+    assert b"press Confirm" in repeat and b"press Confirm" in first
+    assert Message.objects.filter(kind=Message.Kind.CONFIRM).count() == 1

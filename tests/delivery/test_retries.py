@@ -123,7 +123,6 @@ def test_a_stale_claim_of_a_dead_worker_is_taken_again(smtp, campaign, settings)
     then = timezone.now() - timedelta(seconds=200)
     assert claim(message.pk, timezone.now())
     Message.objects.filter(pk=message.pk).update(claimed_at=then)
-    Attempt.objects.create(message=message, started_at=then, worker="dead:1")
 
     send_due()
     assert letter_to("minister@example.org").status == Message.Status.SENDING  # not stale yet

@@ -16,7 +16,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from outcry.delivery.models import Attempt, Message
+from django.core.management import call_command
+
+from outcry.campaigns.models import Campaign
+from outcry.delivery.models import Attempt, Message, OutboxEmail
 from outcry.delivery.tasks import send_due_messages
 from tests.delivery.conftest import act
 
@@ -36,7 +39,7 @@ def database_url() -> str:
 def start_worker(smtp_url: str, log: Path) -> subprocess.Popen:
     env = os.environ | {
         "DATABASE_URL": database_url(),
-        "EMAIL_URL": smtp_url,
+        "EMAIL_URL": smtp_url,  # empty: the outbox, as with no settings
         "OUTCRY_DELIVERY_STALE_SECONDS": "3",
         "OUTCRY_DELIVERY_SWEEP_SECONDS": "1",
         "OUTCRY_DELIVERY_RETRY_SECONDS": "0",
@@ -77,7 +80,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_duplicates_at_most_its_one_m
             first.kill()
     accepted_before_kill = len(smtp.handler.received)
     in_flight = Message.objects.get(status=Message.Status.SENDING)
-    assert Attempt.objects.get(message=in_flight, outcome=Attempt.Outcome.IN_FLIGHT)
+    assert not in_flight.attempt_log.exists()
 
     smtp.handler.delay = 0
     second = start_worker(smtp.url, log)
@@ -96,3 +99,21 @@ def test_a_worker_killed_mid_send_loses_nothing_and_duplicates_at_most_its_one_m
     assert in_flight.attempts == 2
     assert list(in_flight.attempt_log.values_list("outcome", flat=True)) == [Attempt.Outcome.INTERRUPTED, Attempt.Outcome.SENT]
     assert second.returncode == 0  # stopped cleanly on SIGTERM
+
+
+def test_with_no_email_settings_a_worker_fills_the_outbox_with_the_demos_letters(client, django_capture_on_commit_callbacks, tmp_path):
+    call_command("load_demo", verbosity=0)
+    demo = Campaign.objects.get(slug="stop-detention-libya")
+    supporter = {"first_name": "Jane", "last_name": "Doe", "email": "jane@example.com", "country": "GB"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/c/{demo.slug}/", supporter).status_code == 303
+    log = tmp_path / "worker.log"
+    worker = start_worker("", log)
+    try:
+        wait_for(lambda: OutboxEmail.objects.filter(campaign=demo).count() == 3, 60, "the outbox to fill")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=20)
+    letters = OutboxEmail.objects.filter(campaign=demo, message__kind=Message.Kind.LETTER)
+    assert sorted(o.to.split("<")[1].rstrip(">") for o in letters) == [t.email for t in demo.targets.order_by("email")]
+    assert all(o.from_email == f'"Jane Doe via {demo.organisation.name}" <letters@{settings.MAIL_DOMAIN}>' for o in letters)
