@@ -46,6 +46,7 @@ def test_double_opt_in_counts_only_after_the_confirm_button(smtp, opt_in_campaig
     action = act_by_form(client, supporter, django_capture_on_commit_callbacks)
     assert action.status == Action.Status.UNCONFIRMED and count(opt_in_campaign) == 0
     assert b"Your action counts once you open it and press Confirm" in client.get("/c/free-them/thanks/").content
+    assert "appuyez sur « Confirmer »" in client.get("/fr/c/free-them/thanks/").content.decode()
     assert not Message.objects.filter(kind=Message.Kind.LETTER).exists()
     send_due()
     link = confirm_link(smtp, supporter["email"])
