@@ -10,5 +10,5 @@ urlpatterns = [
     path("petitions", views.petitions, name="petitions"),
     path("petitions/<slug:slug>/signatures", views.signatures, name="signatures"),
     # Anything else under /api/v1/ answers in JSON too, never with the HTML error page.
-    re_path(r"^(?P<path>.*)$", views.not_found),
+    re_path(r"^(?P<path>[\s\S]*)$", views.not_found),
 ]

@@ -43,7 +43,8 @@ def test_the_schema_is_served(client):
 
 @pytest.mark.slow
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomize: the same examples on every run, so CI cannot pass or fail by luck.
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_answers_every_generated_request_without_a_server_error(case, api_data):
     if case.path_parameters and "slug" in case.path_parameters and case.operation.label.endswith("signatures") and case.path_parameters["slug"][:1] == "f":
         case.path_parameters["slug"] = "free-them"

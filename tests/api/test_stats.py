@@ -27,3 +27,11 @@ def test_stats_reads_no_actions(client, campaign, supporter, django_assert_max_n
 
 def test_unknown_campaign_is_404(client, db):
     assert client.get("/api/v1/campaigns/nope/stats").status_code == 404
+
+
+def test_unknown_api_paths_answer_json_even_with_a_newline(client, db):
+    for path in ["/api/v1/nothing-here", "/api/v1/campaigns/a%0Ab/stats", "/api/v1/%0A"]:
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert "error" in response.json()
