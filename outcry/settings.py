@@ -59,7 +59,8 @@ if not PRODUCTION:
 CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin with staff two-factor (django-otp) when OUTCRY_STAFF_2FA is on.
+    "outcry.safety.apps.OutcryAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -74,6 +75,10 @@ INSTALLED_APPS = [
     "outcry.api",
     "outcry.reports",
     "outcry.integrations",
+    "outcry.safety",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -85,9 +90,12 @@ MIDDLEWARE = [
     # Django's CSRF check, plus same-origin proof from the browser's headers: see outcry/csrf.py.
     "outcry.csrf.CrossOriginProtectionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes requires: it turns a lockout into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "outcry.urls"
@@ -107,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "builtins": ["outcry.safety.templatetags.safe_html"],
         },
     },
 ]
@@ -165,6 +174,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "outcry"}}
+# Failed staff logins must be counted across every web process: Redis, or a table in the database
+# (created by the safety app's migrations) when there is no Redis.
+CACHES["axes"] = CACHES["default"] if REDIS_URL else {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "outcry_axes_cache",
+}
 
 # Background work: django.tasks with the django-tasks-db backend, in the same database.
 TASKS = {
@@ -295,6 +310,48 @@ OUTCRY_PRIVATE_DIR = Path(os.environ.get("OUTCRY_PRIVATE_DIR", DATA_DIR / "priva
 # Webhooks may POST to loopback and private addresses only outside production (they would reach our own network).
 OUTCRY_WEBHOOK_ALLOW_PRIVATE = env_bool("OUTCRY_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
 
+# Abuse resistance (outcry/safety). A limit is "COUNT/SECONDS"; see README: Security and privacy.
+OUTCRY_RATE_IP_CAMPAIGN = os.environ.get("OUTCRY_RATE_IP_CAMPAIGN", "20/3600")
+OUTCRY_RATE_IP_SITE = os.environ.get("OUTCRY_RATE_IP_SITE", "60/3600")
+OUTCRY_RATE_DOMAIN_CAMPAIGN = os.environ.get("OUTCRY_RATE_DOMAIN_CAMPAIGN", "300/3600")
+OUTCRY_RATE_DOMAIN_SITE = os.environ.get("OUTCRY_RATE_DOMAIN_SITE", "1000/3600")
+# Big webmail providers are shared by millions: a per-domain limit on them would stop a real surge.
+OUTCRY_RATE_DOMAIN_EXEMPT = env_list(
+    "OUTCRY_RATE_DOMAIN_EXEMPT",
+    "gmail.com,googlemail.com,outlook.com,hotmail.com,hotmail.co.uk,hotmail.fr,hotmail.it,live.com,msn.com,"
+    "yahoo.com,yahoo.co.uk,yahoo.fr,yahoo.it,icloud.com,me.com,proton.me,protonmail.com,gmx.de,gmx.net,"
+    "web.de,orange.fr,free.fr,libero.it,aol.com,mail.ru,yandex.ru",
+)
+# A person needs a few seconds to fill the form; faster submissions are held for review.
+OUTCRY_MIN_FILL_SECONDS = env_int("OUTCRY_MIN_FILL_SECONDS", 3)
+# Proof of work: the browser tries up to this many numbers (about half on average).
+OUTCRY_POW_MAX_NUMBER = env_int("OUTCRY_POW_MAX_NUMBER", 50000)
+OUTCRY_POW_EXPIRES_SECONDS = env_int("OUTCRY_POW_EXPIRES_SECONDS", 3600)
+# Velocity alerts: a group (IP hash, email domain, country, referral) is a burst when its actions in
+# the window reach the minimum and this factor times its usual rate over the day before.
+OUTCRY_VELOCITY_WINDOW_MINUTES = env_int("OUTCRY_VELOCITY_WINDOW_MINUTES", 60)
+OUTCRY_VELOCITY_MIN_ACTIONS = env_int("OUTCRY_VELOCITY_MIN_ACTIONS", 20)
+OUTCRY_VELOCITY_FACTOR = env_int("OUTCRY_VELOCITY_FACTOR", 5)
+# How long the emailed "your data" link works.
+OUTCRY_DATA_LINK_DAYS = env_int("OUTCRY_DATA_LINK_DAYS", 7)
+# Staff must pass TOTP two-factor to use the admin. On by default in production; development keeps
+# the demo login usable without an authenticator app.
+OUTCRY_STAFF_2FA = env_bool("OUTCRY_STAFF_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = "Outcry"
+
+# Staff login lockout (django-axes): attempts are kept in the cache under keyed hashes of the address,
+# never as raw IPs in the database or the logs.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "axes"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_CLIENT_IP_CALLABLE = "outcry.safety.lockout.hashed_client_ip"
+AXES_CLIENT_STR_CALLABLE = "outcry.safety.lockout.client_str"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "safety/locked_out.html"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -304,5 +361,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks_db": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }

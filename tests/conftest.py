@@ -6,6 +6,9 @@ import subprocess
 from pathlib import Path
 
 os.environ.setdefault("OUTCRY_TESTING", "1")
+# Tests act from 127.0.0.1 far more often than a person could; tests/safety switch this off to attack
+# the rate limits and the bot checks themselves.
+os.environ.setdefault("BENCH_EXEMPT_LOOPBACK", "1")
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,6 +19,12 @@ from outcry.campaigns.models import Campaign, Organisation, Target
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Each xdist worker keeps its cache keys apart, and clears only its own: cache.clear() on Redis
+    # empties the whole database, under the feet of the other workers' rate limits and counts.
+    from django.conf import settings
+
+    worker = getattr(config, "workerinput", {}).get("workerid", "main")
+    settings.CACHES["default"]["KEY_PREFIX"] = f"outcry-test-{worker}"
     # Compiled catalogues are build output (git-ignored): refresh stale ones once, in the main
     # process before any xdist worker starts, so a plain `pytest` tests today's translations.
     if hasattr(config, "workerinput") or not shutil.which("msgfmt"):
@@ -26,11 +35,23 @@ def pytest_configure(config: pytest.Config) -> None:
             subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
 
 
+def _clear_cache() -> None:
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django_countries import countries
 
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
+from outcry.safety.forms import AntiAbuseForm
 
 # The country a language most often means, for the form's first guess; the supporter can change it.
 LANGUAGE_COUNTRY = {"en": "GB", "fr": "FR", "ar": "LY", "it": "IT", "en-us": "US", "de": "DE", "es": "ES"}
@@ -34,7 +35,7 @@ def clean_name(value: str) -> str:
     return value
 
 
-class ActionForm(forms.Form):
+class ActionForm(AntiAbuseForm):
     first_name = forms.CharField(label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
     last_name = forms.CharField(label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}))

@@ -15,12 +15,13 @@ from outcry.actions import counting
 from outcry.actions.client import client_ip, see_other
 from outcry.actions.forms import ActionForm, default_country
 from outcry.actions.models import Action
-from outcry.actions.services import ActionData, take_action
+from outcry.actions.services import ActionData
 from outcry.campaigns.languages import SHARE_PARAMS, languages
 from outcry.campaigns.models import Campaign
 from outcry.campaigns.preview import link_preview, share_image
 from outcry.campaigns.progress import progress
 from outcry.campaigns.share import acted_by, campaign_share_url, mailto_links, share_links
+from outcry.safety.screening import record_action, screen_submission, too_many_requests
 from outcry.shared_cache import Shared, answer, etag_of, shared
 
 CSRF_SLOT = b"<!--csrf-token-->"
@@ -120,13 +121,17 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     status = 200
     if request.method == "POST" and campaign.is_open:
         form = ActionForm(request.POST, campaign=campaign)
-        if form.is_valid():
-            action = take_action(campaign=campaign, data=_action_data(form, request))
+        screening = screen_submission(request, campaign, form)
+        if screening.retry_after:
+            return too_many_requests(request, screening.retry_after, back_url=campaign.get_absolute_url())
+        if screening.accepted:
+            action = record_action(campaign=campaign, data=_action_data(form, request), screening=screening)
             response = see_other(campaign.get_absolute_url() + "thanks/")
-            response.set_signed_cookie(
-                _referral_cookie(campaign), action.referral_code, salt="referral",
-                max_age=REFERRAL_COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=request.is_secure(),
-            )
+            if action is not None:
+                response.set_signed_cookie(
+                    _referral_cookie(campaign), action.referral_code, salt="referral",
+                    max_age=REFERRAL_COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=request.is_secure(),
+                )
             return response
         status = 400
     elif request.method == "POST":

@@ -26,6 +26,9 @@ CAMPAIGNER_PERMISSIONS = [
     ("integrations", "apitoken", ["add", "view", "delete"]),
     ("integrations", "webhook", ["add", "change", "view", "delete"]),
     ("integrations", "webhookdelivery", ["view"]),
+    ("safety", "heldaction", ["view"]),
+    ("safety", "wave", ["view"]),
+    ("safety", "auditentry", ["view"]),
 ]
 DEMO_ADMIN = ("admin", "outcry-demo")
 

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class SafetyConfig(AppConfig):
+    default = True
+    name = "outcry.safety"
+    verbose_name = _("Safety and privacy")
+    default_auto_field = "django.db.models.BigAutoField"
+
+
+class OutcryAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "outcry.safety.admin_site.OutcryAdminSite"

@@ -1,0 +1,71 @@
+"""Self-hosted proof of work (the ALTCHA v1 scheme): the browser finds the number whose SHA-256 with
+the salt matches the challenge, our static/safety/js/altcha.js does it in the background, and the
+server checks the answer with its own HMAC key. Nothing is sent to a third party."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import timedelta
+from enum import StrEnum
+
+import altcha
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+
+class ChallengeResult(StrEnum):
+    PASSED = "passed"
+    MISSING = "missing"
+    FAILED = "failed"
+    REPLAYED = "replayed"
+
+
+def _key() -> str:
+    return f"{settings.OUTCRY_HASH_KEY}:altcha"
+
+
+def new_challenge() -> dict:
+    challenge = altcha.create_challenge_v1(
+        altcha.ChallengeOptionsV1(
+            hmac_key=_key(),
+            max_number=settings.OUTCRY_POW_MAX_NUMBER,
+            expires=timezone.now() + timedelta(seconds=settings.OUTCRY_POW_EXPIRES_SECONDS),
+        )
+    )
+    return challenge.to_dict()
+
+
+def check_solution(payload: str) -> ChallengeResult:
+    """Verify a solution once: the same answer presented again is a replay."""
+    if not payload:
+        return ChallengeResult.MISSING
+    try:
+        data = json.loads(base64.b64decode(payload, validate=True))
+    except (ValueError, binascii.Error):
+        return ChallengeResult.FAILED
+    if not isinstance(data, dict):
+        return ChallengeResult.FAILED
+    try:
+        ok, _error = altcha.verify_solution_v1(data, _key(), check_expires=True)
+    except (TypeError, ValueError, AttributeError):
+        return ChallengeResult.FAILED
+    if not ok:
+        return ChallengeResult.FAILED
+    # One submission per solved challenge: remember each signature until the challenge expires.
+    if not cache.add(f"pow:{data['signature']}", 1, timeout=settings.OUTCRY_POW_EXPIRES_SECONDS + 60):
+        return ChallengeResult.REPLAYED
+    return ChallengeResult.PASSED
+
+
+def solve(challenge: dict) -> str:
+    """The browser's side, for tests and load generators: the payload altcha.js would submit."""
+    solution = altcha.solve_challenge_v1(
+        challenge=challenge["challenge"], salt=challenge["salt"], algorithm=challenge["algorithm"], max_number=challenge["maxNumber"]
+    )
+    if solution is None:
+        raise ValueError("challenge has no solution")
+    payload = {k: challenge[k] for k in ("algorithm", "challenge", "salt", "signature")} | {"number": solution.number}
+    return base64.b64encode(json.dumps(payload).encode()).decode()

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from outcry.actions.models import Action
+from outcry.campaigns.models import Campaign
+
+
+class Flag(models.Model):
+    """Why an action was held for review instead of counted at once."""
+
+    class Reason(models.TextChoices):
+        NO_CHALLENGE = "no_challenge", _("No proof of work (JavaScript off or blocked)")
+        BAD_CHALLENGE = "bad_challenge", _("Proof of work wrong, expired or reused")
+        TOO_FAST = "too_fast", _("Form filled faster than a person can")
+        DISPOSABLE = "disposable", _("Disposable email address")
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        constraints = [models.UniqueConstraint(fields=["action", "reason"], name="one_flag_per_reason")]
+
+    def __str__(self) -> str:
+        return self.get_reason_display()
+
+
+class HeldAction(Action):
+    """Actions waiting for a campaigner's review, as their own admin list."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("held action")
+        verbose_name_plural = _("held actions")
+
+
+class Wave(models.Model):
+    """A burst of actions invalidated together, kept so the invalidation can be audited and undone."""
+
+    class Dimension(models.TextChoices):
+        IP_HASH = "ip_hash", _("IP address (hashed)")
+        EMAIL_DOMAIN = "email_domain", _("Email domain")
+        COUNTRY = "country", _("Country")
+        REFERRAL = "referred_by", _("Referral code")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="waves", verbose_name=_("campaign"))
+    dimension = models.CharField(_("grouped by"), max_length=16, choices=Dimension.choices)
+    value = models.CharField(_("value"), max_length=253)
+    since = models.DateTimeField(_("from"))
+    until = models.DateTimeField(_("until"))
+    # {action id: status before invalidation}, so undo restores each action exactly.
+    previous_statuses = models.JSONField(default=dict)
+    actions_invalidated = models.PositiveIntegerField(_("actions invalidated"), default=0)
+    counted_removed = models.PositiveIntegerField(_("removed from the count"), default=0)
+    reason = models.TextField(_("why"))
+    created_at = models.DateTimeField(_("invalidated at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invalidated by"))
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("undone by"))
+    undo_reason = models.TextField(_("why undone"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invalidated wave")
+        verbose_name_plural = _("invalidated waves")
+
+    def __str__(self) -> str:
+        return f"{self.get_dimension_display()} {self.value[:16]} ({self.actions_invalidated})"
+
+
+class AuditEntry(models.Model):
+    """Who changed which actions' standing or personal data, when and why. Never holds personal data itself."""
+
+    class Kind(models.TextChoices):
+        INVALIDATE_WAVE = "invalidate", _("Wave invalidated")
+        UNDO_WAVE = "undo", _("Invalidation undone")
+        RELEASE = "release", _("Held actions counted")
+        REJECT = "reject", _("Held actions rejected")
+        ERASE = "erase", _("Personal data erased")
+        RETENTION = "retention", _("Personal data anonymised by retention")
+        EXPORT = "export", _("Personal data sent to the supporter")
+
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("what"), max_length=12, choices=Kind.choices)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries", verbose_name=_("campaign"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    actor_label = models.CharField(_("by (when not staff)"), max_length=100, blank=True)
+    reason = models.TextField(_("why"), blank=True)
+    actions_affected = models.PositiveIntegerField(_("actions"), default=0)
+    count_change = models.IntegerField(_("change to the count"), default=0)
+    wave = models.ForeignKey(Wave, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.actions_affected})"

@@ -1,0 +1,117 @@
+"""Every POST of the public action form passes here before anything is stored:
+
+1. rate limits per hashed IP address (per campaign and site-wide), counted on every POST;
+2. the form's own validation;
+3. rate limits per email domain (per campaign and site-wide), for valid forms;
+4. bot evidence: a filled honeypot is discarded with an ordinary thank-you; a missing, wrong or
+   reused proof of work, a too-fast fill or a disposable address is stored but held (or left to email
+   confirmation on double opt-in campaigns), so it never counts without a person's review.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from outcry.actions.client import client_ip
+from outcry.actions.models import Action
+from outcry.actions.services import ActionData, hash_ip, normalise_email, take_action
+from outcry.campaigns.models import Campaign
+from outcry.safety import ratelimit
+from outcry.safety.challenge import ChallengeResult, check_solution
+from outcry.safety.forms import AntiAbuseForm
+from outcry.safety.models import Flag
+
+LOOPBACK = {"127.0.0.1", "::1"}
+
+
+@dataclass
+class Screening:
+    accepted: bool = False
+    discard: bool = False
+    retry_after: int = 0
+    passed_challenge: bool = True
+    flags: list[str] = field(default_factory=list)
+
+
+
+def exempt(request: HttpRequest) -> bool:
+    """BENCH_EXEMPT_LOOPBACK lets a local load generator act; settings.py refuses it in production."""
+    return settings.BENCH_EXEMPT_LOOPBACK and client_ip(request) in LOOPBACK
+
+
+def is_disposable(domain: str) -> bool:
+    parts = domain.lower().split(".")
+    # Subdomains of a disposable service (x.mailinator.com) are disposable too.
+    return any(".".join(parts[i:]) in DISPOSABLE_DOMAINS for i in range(len(parts) - 1))
+
+
+def _limits(scopes: list[tuple[str, str, str]]) -> int:
+    """Count one hit on each (scope, ident, setting); return the longest wait among those exceeded."""
+    wait = 0
+    for scope, ident, setting in scopes:
+        exceeded = ratelimit.hit(scope, ident, ratelimit.Limit.parse(getattr(settings, setting)))
+        if exceeded:
+            wait = max(wait, exceeded.retry_after)
+    return wait
+
+
+def too_many_requests(request: HttpRequest, retry_after: int, back_url: str) -> HttpResponse:
+    """A small page, cheap to send a flood, that tells a person when to try again."""
+    context = {"minutes": max(1, -(-retry_after // 60)), "back_url": back_url}
+    response = render(request, "safety/too_many.html", context, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def screen_submission(request: HttpRequest, campaign: Campaign, form: AntiAbuseForm) -> Screening:
+    if exempt(request):
+        return Screening(accepted=form.is_valid())
+    ip = hash_ip(client_ip(request))
+    wait = _limits([("ip-campaign", f"{campaign.pk}:{ip}", "OUTCRY_RATE_IP_CAMPAIGN"), ("ip-site", ip, "OUTCRY_RATE_IP_SITE")])
+    if wait:
+        return Screening(retry_after=wait)
+    if not form.is_valid():
+        return Screening()
+    domain = normalise_email(form.cleaned_data["email"]).rpartition("@")[2]
+    if domain not in settings.OUTCRY_RATE_DOMAIN_EXEMPT:
+        wait = _limits([
+            ("domain-campaign", f"{campaign.pk}:{domain}", "OUTCRY_RATE_DOMAIN_CAMPAIGN"),
+            ("domain-site", domain, "OUTCRY_RATE_DOMAIN_SITE"),
+        ])
+        if wait:
+            return Screening(retry_after=wait)
+    if form.honeypot_filled:
+        return Screening(accepted=True, discard=True)
+    flags = []
+    result = check_solution(form.challenge_payload)
+    if result == ChallengeResult.MISSING:
+        flags.append(Flag.Reason.NO_CHALLENGE)
+    elif result != ChallengeResult.PASSED:
+        flags.append(Flag.Reason.BAD_CHALLENGE)
+    elapsed = form.seconds_to_fill
+    if elapsed is None or elapsed < settings.OUTCRY_MIN_FILL_SECONDS:
+        flags.append(Flag.Reason.TOO_FAST)
+    if is_disposable(domain):
+        flags.append(Flag.Reason.DISPOSABLE)
+    return Screening(accepted=True, passed_challenge=result == ChallengeResult.PASSED, flags=flags)
+
+
+def record_action(*, campaign: Campaign, data: ActionData, screening: Screening) -> Action | None:
+    """take_action for a screened submission: nothing for a discarded bot, a held action for a flagged one."""
+    if screening.discard:
+        return None
+    # A person without JavaScript on a double opt-in campaign proves themselves by confirming their email,
+    # so only the other flags need a campaigner's eyes there.
+    needs_review = [f for f in screening.flags if not (campaign.double_opt_in and f == Flag.Reason.NO_CHALLENGE)]
+    data = dataclasses.replace(data, passed_challenge=screening.passed_challenge, hold=bool(needs_review))
+    with transaction.atomic():
+        action = take_action(campaign=campaign, data=data)
+        Flag.objects.bulk_create([Flag(action=action, reason=reason) for reason in screening.flags])
+    return action

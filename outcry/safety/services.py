@@ -1,0 +1,202 @@
+"""Writes of the safety app: invalidating and restoring waves, reviewing held actions, erasure and
+retention. Each one that changes what counts adjusts the counter in the same transaction and leaves
+an AuditEntry saying who did it and why."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import CharField, QuerySet, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from outcry.actions import counting
+from outcry.actions.models import Action
+from outcry.actions.services import hash_email
+from outcry.campaigns.models import Campaign
+from outcry.safety.models import AuditEntry, Wave
+
+logger = logging.getLogger(__name__)
+
+# Statuses a wave may invalidate: everything that counts or may still come to count.
+LIVE_STATUSES = [Action.Status.COUNTED, Action.Status.UNCONFIRMED, Action.Status.HELD]
+ERASE_CHUNK = 2000
+
+
+def wave_actions(campaign: Campaign, dimension: str, value: str, since: datetime, until: datetime) -> QuerySet[Action]:
+    return Action.objects.filter(
+        campaign=campaign, status__in=LIVE_STATUSES, created_at__gte=since, created_at__lt=until, **{dimension: value}
+    )
+
+
+def invalidate_wave(
+    *, campaign: Campaign, dimension: str, value: str, since: datetime, until: datetime, user: AbstractBaseUser, reason: str
+) -> Wave:
+    """Mark a burst invalid: the count drops by the counted ones, the rows stay, and the wave can be undone."""
+    if dimension not in Wave.Dimension.values:
+        raise ValueError(f"unknown dimension {dimension}")
+    with transaction.atomic():
+        # Lock the rows so an action confirmed meanwhile is not counted twice or missed.
+        rows = list(wave_actions(campaign, dimension, value, since, until).select_for_update().values_list("pk", "status"))
+        previous = {str(pk): status for pk, status in rows}
+        counted = sum(1 for _pk, status in rows if status == Action.Status.COUNTED)
+        Action.objects.filter(pk__in=[pk for pk, _s in rows]).update(status=Action.Status.INVALID)
+        if counted:
+            counting.add_to_count(campaign.pk, -counted)
+        wave = Wave.objects.create(
+            campaign=campaign, dimension=dimension, value=value, since=since, until=until, previous_statuses=previous,
+            actions_invalidated=len(rows), counted_removed=counted, reason=reason, created_by=user,
+        )
+        AuditEntry.objects.create(
+            kind=AuditEntry.Kind.INVALIDATE_WAVE, campaign=campaign, actor=user, reason=reason,
+            actions_affected=len(rows), count_change=-counted, wave=wave,
+        )
+    transaction.on_commit(lambda: counting.forget_cached_count(campaign.pk))
+    return wave
+
+
+def undo_wave(*, wave: Wave, user: AbstractBaseUser, reason: str) -> int:
+    """Give each action of the wave back its earlier status. Returns how many were restored.
+
+    An action whose email has meanwhile acted again (and holds the campaign's one place for it)
+    comes back as a duplicate, so undo never counts one person twice.
+    """
+    with transaction.atomic():
+        wave = Wave.objects.select_for_update().get(pk=wave.pk)
+        if wave.undone_at:
+            return 0
+        by_status: dict[str, list[int]] = defaultdict(list)
+        for pk, status in wave.previous_statuses.items():
+            by_status[status].append(int(pk))
+        restored = counted = 0
+        for status, ids in by_status.items():
+            still_invalid = Action.objects.filter(pk__in=ids, status=Action.Status.INVALID)
+            try:
+                with transaction.atomic():
+                    done = still_invalid.update(status=status)
+            except IntegrityError:
+                done = 0
+                for pk in still_invalid.values_list("pk", flat=True):
+                    try:
+                        with transaction.atomic():
+                            Action.objects.filter(pk=pk).update(status=status)
+                        done += 1
+                    except IntegrityError:
+                        Action.objects.filter(pk=pk).update(status=Action.Status.DUPLICATE)
+            restored += done
+            if status == Action.Status.COUNTED:
+                counted += done
+        if counted:
+            counting.add_to_count(wave.campaign_id, counted)
+        wave.undone_at, wave.undone_by, wave.undo_reason = timezone.now(), user, reason
+        wave.save(update_fields=["undone_at", "undone_by", "undo_reason"])
+        AuditEntry.objects.create(
+            kind=AuditEntry.Kind.UNDO_WAVE, campaign_id=wave.campaign_id, actor=user, reason=reason,
+            actions_affected=restored, count_change=counted, wave=wave,
+        )
+    transaction.on_commit(lambda: counting.forget_cached_count(wave.campaign_id))
+    return restored
+
+
+def release_held(*, actions: QuerySet[Action], user: AbstractBaseUser, reason: str = "") -> int:
+    """Count held actions a campaigner has reviewed, and queue their letters."""
+    from outcry.delivery.services import after_action_committed, queue_letters
+
+    released = 0
+    for campaign_id in set(actions.values_list("campaign_id", flat=True)):
+        chosen = list(actions.filter(campaign_id=campaign_id, status=Action.Status.HELD).values_list("pk", flat=True))
+        with transaction.atomic():
+            # Lock, then count only those still held, so two reviewers clicking at once count each action once.
+            ids = list(Action.objects.filter(pk__in=chosen, status=Action.Status.HELD).select_for_update().values_list("pk", flat=True))
+            n = Action.objects.filter(pk__in=ids).update(status=Action.Status.COUNTED, confirmed_at=timezone.now())
+            for action in Action.objects.filter(pk__in=ids).select_related("campaign"):
+                queue_letters(action)
+            if n:
+                counting.add_to_count(campaign_id, n)
+            AuditEntry.objects.create(kind=AuditEntry.Kind.RELEASE, campaign_id=campaign_id, actor=user, reason=reason, actions_affected=n, count_change=n)
+        if ids:
+            transaction.on_commit(lambda: after_action_committed(ids[0]))
+        released += n
+    return released
+
+
+def reject_held(*, actions: QuerySet[Action], user: AbstractBaseUser, reason: str = "") -> int:
+    rejected = 0
+    for campaign_id in set(actions.values_list("campaign_id", flat=True)):
+        with transaction.atomic():
+            n = actions.filter(campaign_id=campaign_id, status=Action.Status.HELD).update(status=Action.Status.INVALID)
+            AuditEntry.objects.create(kind=AuditEntry.Kind.REJECT, campaign_id=campaign_id, actor=user, reason=reason, actions_affected=n)
+        rejected += n
+    return rejected
+
+
+def _anonymise(ids: list[int]) -> int:
+    """Blank every personal field of these actions. Their status, so their place in the count, is untouched."""
+    from outcry.delivery.models import Message
+
+    now = timezone.now()
+    # A letter not yet sent would go out in the name of someone who asked to be forgotten.
+    Message.objects.filter(action_id__in=ids, status__in=[Message.Status.PENDING, Message.Status.DEFERRED]).update(
+        status=Message.Status.FAILED, last_error="Not sent: the supporter's personal data was erased."
+    )
+    return Action.objects.filter(pk__in=ids).update(
+        first_name="", last_name="", email="", email_domain="", postcode="", letter_text="", ip_hash="",
+        consent_updates=False,
+        # The unique index needs a distinct value; this one links to no one.
+        email_hash=Concat(Value("erased:"), Cast("pk", CharField())),
+        erased_at=now,
+    )
+
+
+def _scrub_outbox(emails: Iterable[str]) -> None:
+    """Kept copies of mail (EMAIL_URL unset) to or about these addresses go too."""
+    from outcry.delivery.models import OutboxEmail
+
+    for email in {e for e in emails if e}:
+        OutboxEmail.objects.filter(raw__icontains=email).delete()
+
+
+def erase_actions(*, actions: QuerySet[Action], user: AbstractBaseUser | None = None, actor_label: str = "", reason: str = "",
+                  kind: str = AuditEntry.Kind.ERASE) -> int:
+    """Anonymise these actions, keeping each one's status and so the count. Idempotent."""
+    erased = 0
+    todo = actions.filter(erased_at__isnull=True)
+    for campaign_id in set(todo.values_list("campaign_id", flat=True)):
+        per_campaign = 0
+        while True:
+            with transaction.atomic():
+                rows = list(todo.filter(campaign_id=campaign_id).values_list("pk", "email")[:ERASE_CHUNK])
+                if not rows:
+                    break
+                per_campaign += _anonymise([pk for pk, _e in rows])
+                if kind == AuditEntry.Kind.ERASE:
+                    _scrub_outbox(email for _pk, email in rows)
+        AuditEntry.objects.create(kind=kind, campaign_id=campaign_id, actor=user, actor_label=actor_label, reason=reason, actions_affected=per_campaign)
+        erased += per_campaign
+    return erased
+
+
+def actions_of(email: str) -> QuerySet[Action]:
+    return Action.objects.filter(email_hash=hash_email(email))
+
+
+def due_for_retention(now: datetime | None = None) -> list[Campaign]:
+    now = now or timezone.now()
+    closed = Campaign.objects.filter(status=Campaign.Status.CLOSED, retention_days__isnull=False, closed_at__isnull=False)
+    return [c for c in closed if c.closed_at + timedelta(days=c.retention_days) <= now]
+
+
+def apply_retention(now: datetime | None = None) -> int:
+    """Anonymise the personal data of campaigns closed longer ago than their retention period. Idempotent."""
+    erased = 0
+    for campaign in due_for_retention(now):
+        erased += erase_actions(
+            actions=Action.objects.filter(campaign=campaign), actor_label="retention",
+            reason=f"{campaign.retention_days} days after closing", kind=AuditEntry.Kind.RETENTION,
+        )
+    return erased

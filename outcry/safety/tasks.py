@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.tasks import task
+
+from outcry import scheduling
+from outcry.safety.services import apply_retention
+
+
+@task()
+def anonymise_expired_personal_data() -> int:
+    return apply_retention()
+
+
+scheduling.every(timedelta(hours=1), anonymise_expired_personal_data)
