@@ -9,6 +9,9 @@ class SafetyConfig(AppConfig):
     verbose_name = _("Safety and privacy")
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self) -> None:
+        from outcry.safety import checks  # noqa: F401 - registers the deploy checks
+
 
 class OutcryAdminConfig(admin_apps.AdminConfig):
     default = False

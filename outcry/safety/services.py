@@ -142,7 +142,7 @@ def _anonymise(ids: list[int]) -> int:
     now = timezone.now()
     # A letter not yet sent would go out in the name of someone who asked to be forgotten.
     Message.objects.filter(action_id__in=ids, status__in=[Message.Status.PENDING, Message.Status.DEFERRED]).update(
-        status=Message.Status.FAILED, last_error="Not sent: the supporter's personal data was erased."
+        status=Message.Status.CANCELLED, last_error="Not sent: the supporter's personal data was erased."
     )
     return Action.objects.filter(pk__in=ids).update(
         first_name="", last_name="", email="", email_domain="", postcode="", letter_text="", ip_hash="",

@@ -98,6 +98,22 @@ def test_every_public_form_needs_the_csrf_token(campaign, supporter, path):
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("headers", [{"HTTP_SEC_FETCH_SITE": "cross-site"}, {"HTTP_SEC_FETCH_SITE": "same-site"}, {"HTTP_ORIGIN": "https://evil.example"}, {"HTTP_ORIGIN": "null"}])
+def test_a_cross_site_post_without_a_token_is_refused(campaign, supporter, headers):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/c/free-them/", human(supporter), REMOTE_ADDR="198.51.100.31", **headers)
+    assert response.status_code == 403
+    assert not Action.objects.exists()
+
+
+def test_the_deploy_check_insists_on_a_csrf_middleware(settings):
+    from outcry.safety.checks import csrf_middleware_installed
+
+    assert csrf_middleware_installed() == []
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "csrf" not in m.lower()]
+    assert [e.id for e in csrf_middleware_installed()] == ["outcry.E001"]
+
+
 def test_public_pages_send_a_strict_policy(client, campaign):
     response = client.get("/c/free-them/")
     csp = response["Content-Security-Policy"]
