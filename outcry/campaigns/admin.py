@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Organisation, Target
+
+
+def _is_relation(model: type, path: str) -> bool:
+    return get_fields_from_path(model, path)[-1].is_relation
 
 
 class OrganisationScopedAdmin(admin.ModelAdmin):
@@ -21,6 +26,14 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(**{f"{self.organisation_path}__staff": request.user}).distinct()
+
+    def get_list_filter(self, request: HttpRequest) -> list:
+        filters = list(super().get_list_filter(request))
+        if request.user.is_superuser:
+            return filters
+        # A plain filter on a relation lists every row of the related table: other organisations'
+        # campaign titles and names. Offer only the values found in this user's own rows.
+        return [(f, admin.RelatedOnlyFieldListFilter) if isinstance(f, str) and _is_relation(self.model, f) else f for f in filters]
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
         if not request.user.is_superuser:
