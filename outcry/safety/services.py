@@ -19,6 +19,7 @@ from outcry.actions import counting
 from outcry.actions.models import Action
 from outcry.actions.services import hash_email
 from outcry.campaigns.models import Campaign
+from outcry.reports.services import recount_campaign
 from outcry.safety.models import AuditEntry, Wave
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def invalidate_wave(
             kind=AuditEntry.Kind.INVALIDATE_WAVE, campaign=campaign, actor=user, reason=reason,
             actions_affected=len(rows), count_change=-counted, wave=wave,
         )
+        recount_campaign(campaign.pk)
     transaction.on_commit(lambda: counting.forget_cached_count(campaign.pk))
     return wave
 
@@ -99,6 +101,7 @@ def undo_wave(*, wave: Wave, user: AbstractBaseUser, reason: str) -> int:
             kind=AuditEntry.Kind.UNDO_WAVE, campaign_id=wave.campaign_id, actor=user, reason=reason,
             actions_affected=restored, count_change=counted, wave=wave,
         )
+        recount_campaign(wave.campaign_id)
     transaction.on_commit(lambda: counting.forget_cached_count(wave.campaign_id))
     return restored
 
@@ -119,6 +122,7 @@ def release_held(*, actions: QuerySet[Action], user: AbstractBaseUser, reason: s
             if n:
                 counting.add_to_count(campaign_id, n)
             AuditEntry.objects.create(kind=AuditEntry.Kind.RELEASE, campaign_id=campaign_id, actor=user, reason=reason, actions_affected=n, count_change=n)
+            recount_campaign(campaign_id)
         if ids:
             transaction.on_commit(lambda: after_action_committed(ids[0]))
         released += n
@@ -131,6 +135,7 @@ def reject_held(*, actions: QuerySet[Action], user: AbstractBaseUser, reason: st
         with transaction.atomic():
             n = actions.filter(campaign_id=campaign_id, status=Action.Status.HELD).update(status=Action.Status.INVALID)
             AuditEntry.objects.create(kind=AuditEntry.Kind.REJECT, campaign_id=campaign_id, actor=user, reason=reason, actions_affected=n)
+            recount_campaign(campaign_id)
         rejected += n
     return rejected
 
