@@ -25,6 +25,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     worker = getattr(config, "workerinput", {}).get("workerid", "main")
     settings.CACHES["default"]["KEY_PREFIX"] = f"outcry-test-{worker}"
+    # The environment variable above reaches servers the tests start; settings may have been read
+    # before this file was imported (a run without xdist), so set the setting itself too.
+    settings.BENCH_EXEMPT_LOOPBACK = os.environ["BENCH_EXEMPT_LOOPBACK"] == "1"
     # Compiled catalogues are build output (git-ignored): refresh stale ones once, in the main
     # process before any xdist worker starts, so a plain `pytest` tests today's translations.
     if hasattr(config, "workerinput") or not shutil.which("msgfmt"):
