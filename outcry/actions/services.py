@@ -71,7 +71,7 @@ def take_action(*, campaign: Campaign, data: ActionData) -> Action:
     A second action with an email that already holds a place is stored as a duplicate and
     returned like any other, so the caller answers both the same way.
     """
-    from outcry.delivery.services import after_action_committed, queue_letters
+    from outcry.delivery.services import owe_messages
 
     email = data.email.strip()
     fields = dict(
@@ -99,22 +99,20 @@ def take_action(*, campaign: Campaign, data: ActionData) -> Action:
     try:
         with transaction.atomic():
             action = Action.objects.create(status=status, **fields)
+            owe_messages(action)
             if status == Action.Status.COUNTED:
-                queue_letters(action)
-                announce_counted(action.pk)
+                announce_counted(action)
                 # Last before COMMIT: the counter row stays locked only until then (counting.py).
                 counting.add_to_count(campaign.pk)
     except IntegrityError:
         # The partial unique index on (campaign, email_hash) decided: this email already acted.
         action = Action.objects.create(status=Action.Status.DUPLICATE, **fields)
-        return action
-    transaction.on_commit(lambda: after_action_committed(action.pk))
     return action
 
 
 def confirm_action(action: Action) -> bool:
     """Count an unconfirmed action and queue its letters. Idempotent: True only the first time."""
-    from outcry.delivery.services import after_action_committed, queue_letters
+    from outcry.delivery.services import owe_messages
 
     with transaction.atomic():
         updated = Action.objects.filter(pk=action.pk, status=Action.Status.UNCONFIRMED).update(
@@ -123,8 +121,7 @@ def confirm_action(action: Action) -> bool:
         if not updated:
             return False
         action.refresh_from_db()
-        queue_letters(action)
-        announce_counted(action.pk)
+        owe_messages(action)
+        announce_counted(action)
         counting.add_to_count(action.campaign_id)
-    transaction.on_commit(lambda: after_action_committed(action.pk))
     return True

@@ -44,23 +44,23 @@ def queue_letters(action: Action) -> list[Message]:
     return Message.objects.bulk_create(messages)
 
 
-def after_action_committed(action_id: int) -> None:
-    """Runs after the action's transaction commits: ask for a confirmation if needed, and wake a worker.
+def owe_messages(action: Action) -> None:
+    """Inside the transaction that makes an action count or await confirmation: the messages it owes
+    (its letters and receipt, or the confirmation request) and the task that sends them.
 
-    Enqueuing is only a nudge: the messages are rows already, and the periodic sweep sends anything a lost
-    task left behind.
+    The task is a row in the same database (django-tasks-db), so it commits or rolls back with the
+    action: no commit of its own, and no action left without its nudge. The periodic sweep still
+    sends anything a lost task left behind.
     """
     from outcry.delivery.tasks import send_action_messages
 
-    action = Action.objects.filter(pk=action_id).only("pk", "status", "campaign_id").first()
-    if action is None or action.status not in (Action.Status.COUNTED, Action.Status.UNCONFIRMED):
-        return
-    if action.status == Action.Status.UNCONFIRMED and not action.messages.filter(kind=Message.Kind.CONFIRM).exists():
+    if action.status == Action.Status.COUNTED:
+        queue_letters(action)
+    elif action.status == Action.Status.UNCONFIRMED:
         Message.objects.create(campaign_id=action.campaign_id, action=action, kind=Message.Kind.CONFIRM)
-    try:
-        send_action_messages.enqueue(action_id)
-    except Exception:
-        logger.exception("Could not enqueue delivery for action %s; the sweep will send it", action_id)
+    else:
+        return
+    send_action_messages.enqueue(action.pk)
 
 
 # Double opt-in ------------------------------------------------------------------------------------------
@@ -92,6 +92,8 @@ def resend_confirmation(campaign: Campaign, email: str, now: datetime | None = N
 
     The caller answers the same whatever this returns, so nobody learns whether an address acted.
     """
+    from outcry.delivery.tasks import send_action_messages
+
     now = now or timezone.now()
     action = Action.objects.filter(
         campaign=campaign, email_hash=hash_email(email), status=Action.Status.UNCONFIRMED
@@ -105,7 +107,7 @@ def resend_confirmation(campaign: Campaign, email: str, now: datetime | None = N
         if earlier.count() >= MAX_CONFIRM_EMAILS or earlier.filter(created_at__gt=now - RESEND_INTERVAL).exists():
             return False
         Message.objects.create(campaign=campaign, action=action, kind=Message.Kind.CONFIRM)
-    transaction.on_commit(lambda: after_action_committed(action.pk))
+        send_action_messages.enqueue(action.pk)
     return True
 
 

@@ -8,7 +8,12 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from outcry.actions.signals import action_counted
-        from outcry.integrations.services import queue_webhooks
+        from outcry.integrations.models import Webhook
+        from outcry.integrations.services import forget_webhook_organisations, queue_webhooks
 
         action_counted.connect(queue_webhooks, dispatch_uid="integrations.queue_webhooks")
+        post_save.connect(forget_webhook_organisations, sender=Webhook, dispatch_uid="integrations.webhook_saved")
+        post_delete.connect(forget_webhook_organisations, sender=Webhook, dispatch_uid="integrations.webhook_deleted")

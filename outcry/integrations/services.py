@@ -23,6 +23,7 @@ from outcry.actions.services import keyed_hash
 from outcry.api.osdi import signature_dict
 from outcry.campaigns.models import Organisation
 from outcry.integrations.models import ApiToken, Webhook, WebhookAttempt, WebhookDelivery
+from outcry.shared_cache import forget, remembered
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ LONGEST_WAIT = timedelta(hours=6)
 POST_TIMEOUT = 10
 # A worker that died mid-POST leaves a row "sending"; after this it may be claimed again.
 STALE_CLAIM = timedelta(minutes=5)
+WEBHOOK_ORGANISATIONS = "webhook-organisations"
 
 
 def hash_token(token: str) -> str:
@@ -91,8 +93,27 @@ def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
     return hmac.compare_digest(sign(secret, timestamp, body), f"t={timestamp},v1={parts.get('v1', '')}")
 
 
-def queue_webhooks(sender: type, action_id: int, **kwargs: object) -> int:
+def organisations_with_webhooks() -> frozenset[int]:
+    """Organisations with an active webhook, re-read at most once per OUTCRY_LOCAL_CACHE_SECONDS.
+
+    Most organisations have none, and their counted actions should not pay a query to find that out.
+    A webhook added or switched off shows at once in the process that saved it (forget_webhook_organisations)
+    and within that second in the others.
+    """
+    return remembered(
+        WEBHOOK_ORGANISATIONS, settings.OUTCRY_LOCAL_CACHE_SECONDS,
+        lambda: frozenset(Webhook.objects.filter(active=True).values_list("organisation_id", flat=True)),
+    )
+
+
+def forget_webhook_organisations(**kwargs: object) -> None:
+    forget(WEBHOOK_ORGANISATIONS)
+
+
+def queue_webhooks(sender: type, action_id: int, organisation_id: int | None = None, **kwargs: object) -> int:
     """action_counted receiver: owe this action to each of its organisation's active webhooks, once."""
+    if organisation_id is not None and organisation_id not in organisations_with_webhooks():
+        return 0
     hooks = list(Webhook.objects.filter(active=True, organisation__campaigns__actions=action_id).values_list("pk", flat=True))
     if not hooks:
         return 0

@@ -111,6 +111,9 @@ def record_action(*, campaign: Campaign, data: ActionData, screening: Screening)
     # so only the other flags need a campaigner's eyes there.
     needs_review = [f for f in screening.flags if not (campaign.double_opt_in and f == Flag.Reason.NO_CHALLENGE)]
     data = dataclasses.replace(data, passed_challenge=screening.passed_challenge, hold=bool(needs_review))
+    if not screening.flags:
+        # Most actions: take_action's own transaction, with no savepoint nested in an outer one.
+        return take_action(campaign=campaign, data=data)
     with transaction.atomic():
         action = take_action(campaign=campaign, data=data)
         Flag.objects.bulk_create([Flag(action=action, reason=reason) for reason in screening.flags])

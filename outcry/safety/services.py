@@ -108,7 +108,8 @@ def undo_wave(*, wave: Wave, user: AbstractBaseUser, reason: str) -> int:
 
 def release_held(*, actions: QuerySet[Action], user: AbstractBaseUser, reason: str = "") -> int:
     """Count held actions a campaigner has reviewed, and queue their letters."""
-    from outcry.delivery.services import after_action_committed, queue_letters
+    from outcry.delivery.services import queue_letters
+    from outcry.delivery.tasks import send_due_messages
 
     released = 0
     for campaign_id in set(actions.values_list("campaign_id", flat=True)):
@@ -120,11 +121,10 @@ def release_held(*, actions: QuerySet[Action], user: AbstractBaseUser, reason: s
             for action in Action.objects.filter(pk__in=ids).select_related("campaign"):
                 queue_letters(action)
             if n:
+                send_due_messages.enqueue()
                 counting.add_to_count(campaign_id, n)
             AuditEntry.objects.create(kind=AuditEntry.Kind.RELEASE, campaign_id=campaign_id, actor=user, reason=reason, actions_affected=n, count_change=n)
             recount_campaign(campaign_id)
-        if ids:
-            transaction.on_commit(lambda: after_action_committed(ids[0]))
         released += n
     return released
 
