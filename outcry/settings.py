@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Repeats of a shared anonymous page or stats answer go back from here (outcry/shared_cache.py).
+    "outcry.shared_cache.SharedResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "outcry.campaigns.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

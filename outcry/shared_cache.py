@@ -19,6 +19,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,8 +33,8 @@ class Shared:
     etag: str
 
 
-# key -> (monotonic expiry, response). Bounded: share links with many ref codes make many variants.
-_local: dict[str, tuple[float, Shared]] = {}
+# key -> (monotonic expiry, item). Bounded: share links with many ref codes make many variants.
+_local: dict[str, tuple[float, Any]] = {}
 LOCAL_MAX_ENTRIES = 2000
 
 
@@ -48,6 +49,11 @@ def bump_campaign_version(slugs: Iterable[str]) -> None:
     cache.set_many({_version_key(slug): version for slug in slugs}, timeout=None)
 
 
+def forget(key: str) -> None:
+    """Drop one remembered() item from this process's memory."""
+    _local.pop(key, None)
+
+
 def etag_of(data: bytes) -> str:
     return '"%s"' % hashlib.blake2b(data, digest_size=12).hexdigest()
 
@@ -59,16 +65,23 @@ def shared(kind: str, slug: str, variant: tuple[str, ...], seconds: int, build: 
     building is a few small queries, cheaper than a lock round trip on every hit.
     """
     key = "shared:" + hashlib.blake2b(repr((kind, slug, variant)).encode(), digest_size=16).hexdigest()
+    return remembered(key, min(settings.OUTCRY_LOCAL_CACHE_SECONDS, seconds), lambda: _from_shared_cache(key, slug, seconds, build))
+
+
+def remembered(key: str, seconds: float, build: Callable[[], Any]) -> Any:
+    """What build() returned, kept in this process's memory for `seconds` (or until a campaign changes).
+
+    Only for things every visitor may see, never modified after they are built: threads share them.
+    """
     now = time.monotonic()
     local = _local.get(key)
     if local is not None and local[0] > now:
         return local[1]
-    item = _from_shared_cache(key, slug, seconds, build)
-    local_seconds = min(settings.OUTCRY_LOCAL_CACHE_SECONDS, seconds)
-    if local_seconds > 0:
+    item = build()
+    if seconds > 0:
         if len(_local) >= LOCAL_MAX_ENTRIES:
             _local.clear()
-        _local[key] = (now + local_seconds, item)
+        _local[key] = (now + seconds, item)
     return item
 
 
@@ -88,6 +101,7 @@ def _from_shared_cache(key: str, slug: str, seconds: int, build: Callable[[], Sh
 def answer(request: HttpRequest, item: Shared, *, content_type: str, seconds: int, vary: tuple[str, ...] = ()) -> HttpResponse:
     """A cacheable 200, or a 304 when the client already holds this ETag."""
     response = HttpResponse(item.body, content_type=content_type)
+    response.shared_seconds = seconds  # type: ignore[attr-defined]  # SharedResponseMiddleware may keep it
     response["ETag"] = item.etag
     # stale-while-revalidate lets a CDN keep answering while it refetches, so the origin never
     # sees the whole storm at the moment an entry expires.
@@ -96,3 +110,61 @@ def answer(request: HttpRequest, item: Shared, *, content_type: str, seconds: in
         # e.g. a visitor with a session (campaign staff) may see drafts and notices; keep caches from mixing them up.
         patch_vary_headers(response, vary)
     return get_conditional_response(request, etag=item.etag, response=response)
+
+
+@dataclass(frozen=True)
+class _Finished:
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    etag: str
+
+
+class SharedResponseMiddleware:
+    """Answers a repeat of a shared response before the rest of the middleware stack runs.
+
+    A response that answer() built from a shared copy is kept here for OUTCRY_LOCAL_CACHE_SECONDS, with
+    the headers the middleware below it added (language, CSP, frame options, Vary). A later request
+    that would be answered the same way gets that copy at once: no session, language, CSRF or
+    authentication work, no URL resolving and no view, which is most of what a cached page costs.
+    "The same way" means everything the response varies on: host, path and query, the Accept-Language
+    header and language cookie, whether the browser sends Fetch Metadata, and no session cookie
+    (campaign staff always go through the full stack).
+
+    Placed after SecurityMiddleware, so its HTTPS redirect and headers still apply to every request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = _request_key(request)
+        if key is not None:
+            kept = _local.get(key)
+            if kept is not None and kept[0] > time.monotonic():
+                return _replay(request, kept[1])
+        response = self.get_response(request)
+        seconds = min(getattr(response, "shared_seconds", 0), settings.OUTCRY_LOCAL_CACHE_SECONDS)
+        if key is not None and seconds > 0 and response.status_code == 200 and not response.cookies:
+            finished = _Finished(headers=tuple(response.items()), body=response.content, etag=response["ETag"])
+            remembered(key, seconds, lambda: finished)
+        return response
+
+
+def _request_key(request: HttpRequest) -> str | None:
+    if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return None
+    parts = (
+        request.get_host(),  # validates the host against ALLOWED_HOSTS, as the full stack would
+        request.get_full_path(),
+        request.headers.get("Accept-Language", ""),
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+        "Sec-Fetch-Site" in request.headers,
+    )
+    return "response:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def _replay(request: HttpRequest, finished: _Finished) -> HttpResponse:
+    response = HttpResponse(finished.body)
+    for name, value in finished.headers:
+        response[name] = value
+    return get_conditional_response(request, etag=finished.etag, response=response)

@@ -22,7 +22,7 @@ from outcry.campaigns.preview import link_preview, share_image
 from outcry.campaigns.progress import progress
 from outcry.campaigns.share import acted_by, campaign_share_url, mailto_links, share_links
 from outcry.safety.screening import record_action, screen_submission, too_many_requests
-from outcry.shared_cache import Shared, answer, etag_of, shared
+from outcry.shared_cache import Shared, answer, etag_of, remembered, shared
 
 CSRF_SLOT = b"<!--csrf-token-->"
 ATTRIBUTION_PARAMS = SHARE_PARAMS
@@ -30,8 +30,24 @@ REFERRAL_COOKIE_MAX_AGE = 60 * 60 * 24 * 30
 
 
 def _campaign(request: HttpRequest, slug: str) -> Campaign:
+    if _is_anonymous(request):
+        return public_campaign(slug).translated(get_language())
     queryset = Campaign.objects.visible_to(request.user).select_related("organisation")
     return get_object_or_404(queryset, slug=slug).translated(get_language())
+
+
+def public_campaign(slug: str) -> Campaign:
+    """The public campaign as this process read it at most OUTCRY_LOCAL_CACHE_SECONDS ago, with what
+    an action and the page need already loaded, so a storm of actions costs no campaign queries.
+
+    An edit shows at once in the process that made it (shared_cache.bump_campaign_version) and within
+    that second everywhere else. Shared between threads: never modify it (translated() copies).
+    """
+    def load() -> Campaign:
+        queryset = Campaign.objects.public().select_related("organisation").prefetch_related("targets", "links", "translations")
+        return get_object_or_404(queryset, slug=slug)
+
+    return remembered(f"campaign:{slug}", settings.OUTCRY_LOCAL_CACHE_SECONDS, load)
 
 
 def _referral_cookie(campaign: Campaign) -> str:
@@ -66,9 +82,13 @@ def _form_initial(request: HttpRequest) -> dict[str, str]:
     return initial
 
 
-def _is_anonymous_read(request: HttpRequest) -> bool:
+def _is_anonymous(request: HttpRequest) -> bool:
     # Decided from the cookie alone, so a visitor without a session costs no session lookup.
-    return request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def _is_anonymous_read(request: HttpRequest) -> bool:
+    return request.method in ("GET", "HEAD") and _is_anonymous(request)
 
 
 def _will_prove_origin(request: HttpRequest) -> bool:
