@@ -273,7 +273,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=server.default_workers())
     parser.add_argument("--server-threads", type=int, default=server.default_threads())
     parser.add_argument("--actions", type=int, default=1_000_000)
-    parser.add_argument("--only", default="", help="comma-separated scenario keys: min_get,page,stats,min_post,post,mix,small,costs,csv,delivery")
+    parser.add_argument("--only", default="", help="comma-separated scenario keys: min_get,page,page_script,stats,min_post,post,mix,small,costs,csv,delivery")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
 
@@ -346,6 +346,8 @@ def main() -> None:
         say(f"Scenarios of {args.seconds} s, {args.connections} connections:")
         scenario("min_get", "minimal GET (ceiling)", "get", {"path": "/bench/ok"})
         scenario("page", "page GET (1M actions)", "get", {"path": page_path})
+        # Not a target: clients without Fetch Metadata get the page with their own CSRF token (outcry/csrf.py).
+        scenario("page_script", "page GET by a script (no Fetch Metadata)", "get", {"path": page_path, "script": 1})
         scenario("small", "page GET (10 actions)", "get", {"path": f"/c/{small.slug}/"})
         scenario("stats", "stats GET (1M actions)", "get", {"path": stats_path})
         scenario("small", "stats GET (10 actions)", "get", {"path": f"/api/v1/campaigns/{small.slug}/stats"})
