@@ -154,3 +154,74 @@ def test_a_token_still_works_without_origin_headers(strict_client, campaign, sup
 def test_admin_login_keeps_its_token_check(strict_client, db):
     response = strict_client.post("/admin/login/", {"username": "x", "password": "y"})
     assert response.status_code == 403
+
+
+# The front of the stack: outcry.shared_cache.SharedResponseMiddleware --------------------------------
+
+
+def _replayed(path: str, headers: dict[str, str], monkeypatch) -> tuple:
+    """Two identical requests; the second must not reach the view."""
+    from outcry.campaigns import views
+
+    first = Client().get(path, headers=headers)
+    monkeypatch.setattr(views, "public_page", lambda *a, **k: pytest.fail("the view ran for a repeat"))
+    second = Client().get(path, headers=headers)
+    return first, second
+
+
+def test_a_repeat_is_answered_before_the_view_with_the_same_headers(campaign, monkeypatch):
+    first, second = _replayed("/c/free-them/", BROWSER | {"Accept-Language": "fr"}, monkeypatch)
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert dict(second.items()) == dict(first.items())
+    # The headers the rest of the stack adds are kept: language, CSP, frame options, Vary.
+    assert second["Content-Language"] == "fr"
+    assert "Content-Security-Policy" in second and second["X-Frame-Options"] == "DENY"
+    assert "nonce-" not in second["Content-Security-Policy"]
+
+
+def test_a_repeat_with_the_etag_gets_304_from_the_front(campaign, monkeypatch):
+    first, _second = _replayed("/c/free-them/", BROWSER, monkeypatch)
+    response = Client().get("/c/free-them/", headers=BROWSER | {"If-None-Match": first["ETag"]})
+    assert response.status_code == 304
+
+
+@pytest.mark.parametrize("other", [{"Accept-Language": "ar"}, {}, {"Sec-Fetch-Site": "none", "X": "1"}])
+def test_only_requests_that_vary_the_same_way_share_a_copy(campaign, other):
+    Client().get("/c/free-them/", headers=BROWSER | {"Accept-Language": "fr"})
+    response = Client().get("/c/free-them/", headers=other)
+    if "Accept-Language" in other:
+        assert response["Content-Language"] == "ar"
+    elif "Sec-Fetch-Site" not in other:
+        # A client without Fetch Metadata still gets its own token, never the browsers' copy.
+        assert "csrfmiddlewaretoken" in response.content.decode()
+    else:
+        assert response["Content-Language"] == "en"
+
+
+def test_a_visitor_with_a_session_never_gets_the_front_copy(staff_client, campaign):
+    Client().get("/c/free-them/", headers=BROWSER)
+    response = staff_client.get("/c/free-them/", headers=BROWSER)
+    assert "public" not in response.get("Cache-Control", "")
+    assert "csrfmiddlewaretoken" in response.content.decode()
+
+
+def test_an_edit_clears_the_front_copy(campaign):
+    Client().get("/c/free-them/", headers=BROWSER)
+    campaign.title = "Release them today"
+    campaign.save()
+    assert "Release them today" in Client().get("/c/free-them/", headers=BROWSER).content.decode()
+
+
+def test_an_unknown_host_is_refused_even_for_a_repeat(campaign):
+    Client().get("/c/free-them/", headers=BROWSER)
+    assert Client().get("/c/free-them/", headers=BROWSER, HTTP_HOST="evil.example").status_code == 400
+
+
+def test_stats_repeats_are_answered_from_the_front(campaign, monkeypatch):
+    from outcry.api import views
+
+    first = Client().get("/api/v1/campaigns/free-them/stats")
+    monkeypatch.setattr(views, "shared", lambda *a, **k: pytest.fail("the view ran for a repeat"))
+    second = Client().get("/api/v1/campaigns/free-them/stats")
+    assert second.json() == first.json()

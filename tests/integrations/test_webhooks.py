@@ -146,3 +146,21 @@ def test_admin_shows_a_new_webhook_secret_once(staff_client, campaign, receiver)
     secret = html.split("data-secret", 1)[0].rsplit('value="', 1)[1].split('"', 1)[0]
     assert secret.startswith("whsec_") and webhook_secret(Webhook.objects.get()) == secret
     assert secret not in staff_client.get("/admin/integrations/webhook/").content.decode()
+
+
+def test_a_webhook_added_after_actions_gets_the_next_one(client, campaign, supporter, receiver, django_capture_on_commit_callbacks):
+    # The first action finds no webhook and remembers that; adding one must not wait for the memory to expire.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/c/free-them/", supporter)
+    assert not WebhookDelivery.objects.exists()
+    hook = Webhook(organisation=campaign.organisation, name="CRM", url=receiver.url)
+    new_webhook_secret(hook)
+    hook.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/c/free-them/", supporter | {"email": "second@example.com"})
+    assert list(WebhookDelivery.objects.values_list("action__email", flat=True)) == ["second@example.com"]
+    hook.active = False
+    hook.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/c/free-them/", supporter | {"email": "third@example.com"})
+    assert WebhookDelivery.objects.count() == 1
