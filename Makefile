@@ -67,4 +67,4 @@ messages: $(MO_FILES)
 # Collect new strings into every catalogue (then translate the empty msgstr entries and `make messages`).
 makemessages: $(VENV)/.installed
 	$(VPY) manage.py makemessages $(foreach l,$(notdir $(wildcard outcry/locale/*)),-l $(l)) \
-	  --ignore=.venv --ignore=tests --ignore=data --ignore=staticfiles --ignore=bench --no-location -v0
+	  --ignore=.venv --ignore=tests --ignore=data --ignore=staticfiles --ignore=bench --no-location --no-wrap -v0
