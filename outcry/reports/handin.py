@@ -98,7 +98,9 @@ def build_hand_in(hand_in_id: str) -> HandIn:
             writer.append(io.BytesIO(_render(context | {"cover": True, "pages": []})))
             signers = _signers(campaign.pk)
             while chunk := list(islice(signers, CHUNK_NAMES)):
-                writer.append(io.BytesIO(_render(context | {"cover": False, "pages": _pages(chunk)})))
+                # Chunks are rendered apart, so each is told the number its first page carries.
+                first_page = len(writer.pages) + 1
+                writer.append(io.BytesIO(_render(context | {"cover": False, "pages": _pages(chunk), "first_page": first_page})))
                 done += len(chunk)
                 HandIn.objects.filter(pk=hand_in.pk).update(done=F("done") + len(chunk))
         path = hand_in_path(hand_in)

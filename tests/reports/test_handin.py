@@ -56,6 +56,19 @@ def test_hand_in_has_the_letter_the_count_and_every_counted_name(signed, private
     assert "Amal Haddad" in pypdf_text
 
 
+def test_pages_of_names_are_numbered_across_chunks(signed, private_dir, monkeypatch):
+    from outcry.reports import handin
+
+    monkeypatch.setattr(handin, "CHUNK_NAMES", NAMES_PER_PAGE)  # one page a chunk: the numbers must carry on
+    hand_in = HandIn.objects.create(campaign=signed)
+    build_hand_in(str(hand_in.pk))
+    path = hand_in_path(hand_in)
+    for number in (2, 3):
+        page = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert f"Free them now · page {number}" in page
+
+
 def test_the_file_is_not_under_media(signed, private_dir, settings):
     hand_in = HandIn.objects.create(campaign=signed)
     build_hand_in(str(hand_in.pk))
