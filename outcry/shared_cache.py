@@ -73,16 +73,23 @@ def remembered(key: str, seconds: float, build: Callable[[], Any]) -> Any:
 
     Only for things every visitor may see, never modified after they are built: threads share them.
     """
-    now = time.monotonic()
-    local = _local.get(key)
-    if local is not None and local[0] > now:
-        return local[1]
-    item = build()
+    item = _recalled(key)
+    if item is None:
+        item = build()
+        _keep(key, seconds, item)
+    return item
+
+
+def _recalled(key: str) -> Any:
+    kept = _local.get(key)
+    return kept[1] if kept is not None and kept[0] > time.monotonic() else None
+
+
+def _keep(key: str, seconds: float, item: Any) -> None:
     if seconds > 0:
         if len(_local) >= LOCAL_MAX_ENTRIES:
             _local.clear()
-        _local[key] = (now + seconds, item)
-    return item
+        _local[key] = (time.monotonic() + seconds, item)
 
 
 def _from_shared_cache(key: str, slug: str, seconds: int, build: Callable[[], Shared]) -> Shared:
@@ -138,15 +145,13 @@ class SharedResponseMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = _request_key(request)
-        if key is not None:
-            kept = _local.get(key)
-            if kept is not None and kept[0] > time.monotonic():
-                return _replay(request, kept[1])
+        finished = _recalled(key) if key is not None else None
+        if finished is not None:
+            return _replay(request, finished)
         response = self.get_response(request)
         seconds = min(getattr(response, "shared_seconds", 0), settings.OUTCRY_LOCAL_CACHE_SECONDS)
         if key is not None and seconds > 0 and response.status_code == 200 and not response.cookies:
-            finished = _Finished(headers=tuple(response.items()), body=response.content, etag=response["ETag"])
-            remembered(key, seconds, lambda: finished)
+            _keep(key, seconds, _Finished(headers=tuple(response.items()), body=response.content, etag=response["ETag"]))
         return response
 
 

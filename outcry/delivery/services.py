@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,7 +13,6 @@ from outcry.campaigns.models import Campaign, Target
 from outcry.delivery.emails import CONFIRM_SALT
 from outcry.delivery.models import Message
 
-logger = logging.getLogger(__name__)
 
 DIGEST_PERIODS = {Campaign.DigestPeriod.HOURLY: timedelta(hours=1), Campaign.DigestPeriod.DAILY: timedelta(days=1)}
 # A supporter may ask for a fresh confirmation link this often, and this many times in all.
