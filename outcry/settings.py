@@ -222,9 +222,17 @@ MAILERS = {"default": mailer_from_url(EMAIL_URL)}
 MAIL_DOMAIN = os.environ.get("MAIL_DOMAIN") or (_site.hostname if _site.hostname not in {None, "127.0.0.1", "localhost"} else "outcry.example.org")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"Outcry <noreply@{MAIL_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Delivery (outcry/delivery, README: Delivery). A message whose worker died mid-send is claimed again
-# after OUTCRY_DELIVERY_STALE_SECONDS, so that must exceed the longest one send can take.
-OUTCRY_DELIVERY_STALE_SECONDS = env_int("OUTCRY_DELIVERY_STALE_SECONDS", 300)
+# Delivery (outcry/delivery, README: Delivery). A sending worker renews its claim on a message (its
+# lease) every OUTCRY_LEASE_SECONDS / 6; a claim whose lease lapsed belongs to a dead worker and is
+# taken over. OUTCRY_DELIVERY_STALE_SECONDS is the old name of the same setting.
+OUTCRY_LEASE_SECONDS = env_int("OUTCRY_LEASE_SECONDS", env_int("OUTCRY_DELIVERY_STALE_SECONDS", 30))
+# After a send, recording its outcome retries through a lost database connection this long, so a
+# database restart does not leave an accepted message to be sent again.
+OUTCRY_RECORD_RETRY_SECONDS = env_int("OUTCRY_RECORD_RETRY_SECONDS", 120)
+# The circuit breaker for a mail server (or webhook receiver) that is down: one probe after
+# OUTCRY_CIRCUIT_FIRST_SECONDS, then doubling up to OUTCRY_CIRCUIT_MAX_SECONDS apart.
+OUTCRY_CIRCUIT_FIRST_SECONDS = env_int("OUTCRY_CIRCUIT_FIRST_SECONDS", 2)
+OUTCRY_CIRCUIT_MAX_SECONDS = env_int("OUTCRY_CIRCUIT_MAX_SECONDS", 20)
 OUTCRY_DELIVERY_RETRY_SECONDS = env_int("OUTCRY_DELIVERY_RETRY_SECONDS", 60)
 OUTCRY_DELIVERY_MAX_ATTEMPTS = env_int("OUTCRY_DELIVERY_MAX_ATTEMPTS", 12)
 OUTCRY_DELIVERY_SWEEP_SECONDS = env_int("OUTCRY_DELIVERY_SWEEP_SECONDS", 60)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign, Target
+from outcry.lib.outbox import CircuitFields, Leased
 
 
 def new_message_id() -> str:
@@ -17,7 +18,7 @@ def new_message_id() -> str:
     return make_msgid(domain=settings.MAIL_DOMAIN)
 
 
-class Message(models.Model):
+class Message(Leased):
     """One email Outcry owes someone: a letter to a target, a digest, a receipt or a confirmation request.
 
     Services in outcry.delivery own every status change (see sending.py for the lifecycle).
@@ -50,10 +51,6 @@ class Message(models.Model):
     )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LETTER)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_try_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    claim_token = models.CharField(max_length=32, blank=True, editable=False)
     last_error = models.TextField(_("why"), blank=True, help_text=_("The last failure, or why the message is waiting."))
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -128,3 +125,35 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MailServer(CircuitFields):
+    """The circuit breaker of the mail server (outcry.lib.outbox.Circuit): one row, shared by every worker,
+    so a server that is down costs one probe at a time instead of one attempt per message per worker."""
+
+    name = models.CharField(max_length=50, primary_key=True, default="default")
+
+    class Meta:
+        verbose_name = _("mail server")
+        verbose_name_plural = _("mail servers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's liveness: renewed every few seconds while the process lives, with the task it is
+    running. The sweep finishes or retries task rows left RUNNING by a worker whose beat stopped."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    process = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    task_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+
+    def __str__(self) -> str:
+        return self.process or self.worker_id

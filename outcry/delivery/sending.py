@@ -1,27 +1,32 @@
-"""Claim, send, record: the worker's side of the outbox.
+"""Claim, send, record: the worker's side of the outbox (the shared steps are in outcry.lib.outbox).
 
 A message's life (Message.Status):
 
     pending  --claim--> sending --server accepted--> sent
-    deferred --claim--> sending --4xx, refused, timeout--> deferred (next_try_at = now + backoff)
+    deferred --claim--> sending --4xx, timeout--> deferred (next_try_at = now + backoff)
                                 --5xx, undeliverable------> failed (last_error = the server's answer)
-                                --worker killed-----------> still sending; claimable again once
-                                                            claimed_at is older than the stale timeout
+                                --server unreachable------> the circuit opens: this message deferred,
+                                                            due at once; the others wait untouched
+                                --worker killed-----------> still sending; claimable again once its
+                                                            lease (OUTCRY_LEASE_SECONDS) lapses
     a letter over its target's hourly limit --> batched --digest job--> carried by a digest --> sent
     a letter whose action no longer counts  --> cancelled
 
-Guarantee: at least once. Every message a worker claims is either recorded or, if the worker dies,
-claimed again after OUTCRY_DELIVERY_STALE_SECONDS. A worker holds one claim at a time, so a worker
-killed mid-batch can cause at most one duplicate: the message it was sending, and only if the server had
-accepted it before the kill. The retry carries the same Message-ID.
+Guarantee: at least once. A worker holds one claim at a time and renews its lease while it sends; the
+outcome is recorded under the claim token, retrying through a lost database connection. So a duplicate
+happens only when a worker dies (or the database stays away longer than OUTCRY_RECORD_RETRY_SECONDS)
+between the server's acceptance and the record: at most the one message it was sending, carrying the
+same Message-ID.
+
+While the mail server is unreachable the circuit (MailServer, one row for all workers) is open: sends
+return at once, one worker probes after 2, 4, 8… seconds, and the probe that fails records nothing on the
+message it tried, so an outage costs one attempt, not one per message or per probe.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import random
-import secrets
 import smtplib
 import socket
 import time
@@ -31,14 +36,16 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from outcry.actions import counting
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
 from outcry.delivery.emails import Undeliverable, build_email
-from outcry.delivery.models import Attempt, Message
+from outcry.delivery.models import Attempt, MailServer, Message
+from outcry.lib import outbox
+from outcry.lib.outbox import Circuit, Gate, Outbox, persist
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +61,12 @@ class Verdict:
     detail: str = ""
     # The connection itself is unusable (server down, dropped): stop the batch instead of failing the rest.
     connection_lost: bool = False
+
+    @property
+    def unreachable(self) -> bool:
+        """The server is away (refused, timed out, dropped, or refuses our login): open the circuit.
+        A 421 only closes this one connection; the next message opens another."""
+        return self.connection_lost and self.code != 421
 
 
 def _answer(code: int | None, text: bytes | str) -> str:
@@ -92,15 +105,15 @@ def _by_code(code: int | None, detail: str) -> Verdict:
     return Verdict(Attempt.Outcome.DEFERRED, code, detail)
 
 
+OUTBOX = Outbox(Message, sendable=tuple(Message.SENDABLE), sending=Message.Status.SENDING)
+
+
 def backoff(attempts: int) -> timedelta:
-    base = settings.OUTCRY_DELIVERY_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
-    # Jitter spreads a burst of failures so they do not all come back at the same second.
-    return min(timedelta(seconds=base * random.uniform(0.8, 1.2)), MAX_BACKOFF)
+    return outbox.backoff(attempts, timedelta(seconds=settings.OUTCRY_DELIVERY_RETRY_SECONDS), MAX_BACKOFF)
 
 
 def due_filter(now: datetime) -> Q:
-    stale = now - timedelta(seconds=settings.OUTCRY_DELIVERY_STALE_SECONDS)
-    return Q(status__in=Message.SENDABLE, next_try_at__lte=now) | Q(status=Message.Status.SENDING, claimed_at__lt=stale)
+    return OUTBOX.due(now)
 
 
 def due_messages(now: datetime, action_id: int | None = None) -> QuerySet[Message]:
@@ -112,21 +125,24 @@ def due_messages(now: datetime, action_id: int | None = None) -> QuerySet[Messag
 
 def claim(message_id: int, now: datetime) -> str | None:
     """Take one message for sending. Only the process whose conditional UPDATE matched goes on."""
-    token = secrets.token_hex(16)
-    fields = {"status": Message.Status.SENDING, "claimed_at": now, "claim_token": token, "attempts": F("attempts") + 1}
-    if Message.objects.filter(pk=message_id, status__in=Message.SENDABLE, next_try_at__lte=now).update(**fields):
-        return token
-    # Still "sending" long after its claim: the worker that held it died mid-send.
-    stale = now - timedelta(seconds=settings.OUTCRY_DELIVERY_STALE_SECONDS)
-    dead = Message.objects.filter(pk=message_id, status=Message.Status.SENDING, claimed_at__lt=stale)
-    previous = dead.values_list("claimed_at", flat=True).first()
-    if previous is None or not dead.filter(claimed_at=previous).update(**fields):
+    taken = OUTBOX.claim(message_id, now)
+    if taken is None:
         return None
-    Attempt.objects.create(
-        message_id=message_id, started_at=previous, finished_at=now, outcome=Attempt.Outcome.INTERRUPTED,
-        detail="The worker stopped before recording the answer; claimed again.",
-    )
-    return token
+    if taken.taken_over_from is not None:
+        Attempt.objects.create(
+            message_id=message_id, started_at=taken.taken_over_from, finished_at=now, outcome=Attempt.Outcome.INTERRUPTED,
+            detail="The worker stopped renewing its claim before recording the answer; claimed again.",
+        )
+    return taken.token
+
+
+def mail_circuit() -> Circuit:
+    return Circuit(MailServer.objects.filter(name="default"))
+
+
+def unreachable_since() -> datetime | None:
+    """When the mail server stopped answering, while it still does not (for the admin and /metrics)."""
+    return mail_circuit().opened_at()
 
 
 class Mailer:
@@ -134,6 +150,8 @@ class Mailer:
 
     def __init__(self) -> None:
         self.connection = None
+        # When the mail server should next be probed, if a failed send made this mailer responsible.
+        self.probe_at: datetime | None = None
 
     def send(self, email: EmailMessage) -> None:
         if self.connection is None:
@@ -160,8 +178,7 @@ class Mailer:
 
 def _release(message_id: int, token: str, status: str, reason: str) -> bool:
     """Give a claimed letter up without sending it; the claim was not an attempt."""
-    fields = {"status": status, "last_error": reason, "claim_token": "", "attempts": F("attempts") - 1}
-    return bool(Message.objects.filter(pk=message_id, claim_token=token).update(**fields))
+    return OUTBOX.release(message_id, token, status=status, last_error=reason)
 
 
 def over_hourly_limit(message: Message, now: datetime) -> bool:
@@ -195,9 +212,13 @@ def _hold_back(message: Message, token: str, now: datetime) -> bool:
     return False
 
 
-def record(message: Message, token: str, verdict: Verdict, now: datetime) -> bool:
-    """Store what happened, in one transaction with the count of letters sent. False if our claim was lost."""
-    fields: dict = {"claim_token": "", "last_error": "" if verdict.outcome == Attempt.Outcome.SENT else verdict.detail}
+def record(message: Message, token: str, verdict: Verdict, now: datetime, *, due_at: datetime | None = None) -> bool:
+    """Store what happened, in one transaction with the count of letters sent. False if our claim was lost.
+
+    Retries through a lost database connection (outcry.lib.outbox.persist): the server has the mail,
+    and giving up here would let the message be sent again once its lease lapses.
+    """
+    fields: dict = {"last_error": "" if verdict.outcome == Attempt.Outcome.SENT else verdict.detail}
     outcome = verdict.outcome
     if outcome == Attempt.Outcome.DEFERRED and message.attempts >= settings.OUTCRY_DELIVERY_MAX_ATTEMPTS:
         outcome = Attempt.Outcome.FAILED
@@ -205,36 +226,58 @@ def record(message: Message, token: str, verdict: Verdict, now: datetime) -> boo
     if outcome == Attempt.Outcome.SENT:
         fields |= {"status": Message.Status.SENT, "sent_at": now}
     elif outcome == Attempt.Outcome.DEFERRED:
-        fields |= {"status": Message.Status.DEFERRED, "next_try_at": now + backoff(message.attempts)}
+        fields |= {"status": Message.Status.DEFERRED, "next_try_at": due_at or now + backoff(message.attempts)}
     else:
         fields |= {"status": Message.Status.FAILED}
-    with transaction.atomic():
-        Attempt.objects.create(
-            message=message, started_at=now, finished_at=timezone.now(), outcome=verdict.outcome,
-            smtp_code=verdict.code, detail=verdict.detail[:2000], worker=WORKER,
-        )
-        if not Message.objects.filter(pk=message.pk, claim_token=token).update(**fields):
-            # Another worker reclaimed it as stale while we were sending: it records the outcome.
-            logger.warning("Message %s: claim lost before recording %s", message.pk, outcome)
-            return False
-        letters = 0
-        if message.kind == Message.Kind.LETTER and outcome == Attempt.Outcome.SENT:
-            letters = 1
-        elif message.kind == Message.Kind.DIGEST and outcome == Attempt.Outcome.SENT:
-            letters = Message.objects.filter(digest=message, status=Message.Status.BATCHED).update(
-                status=Message.Status.SENT, sent_at=now, last_error=""
+    finished_at = timezone.now()
+
+    def write() -> bool:
+        with transaction.atomic():
+            Attempt.objects.create(
+                message=message, started_at=now, finished_at=finished_at, outcome=verdict.outcome,
+                smtp_code=verdict.code, detail=verdict.detail[:2000], worker=WORKER,
             )
-        elif message.kind == Message.Kind.DIGEST and outcome == Attempt.Outcome.FAILED:
-            Message.objects.filter(digest=message, status=Message.Status.BATCHED).update(
-                status=Message.Status.FAILED, last_error=f"Its digest failed: {fields['last_error']}"
-            )
-        if letters:
-            counting.add_to_count(message.campaign_id, letters, counting.Metric.MESSAGES_SENT)
-    logger.info("Message %s (%s): %s %s", message.pk, message.kind, outcome, verdict.code or "")
-    return True
+            if not OUTBOX.finish(message.pk, token, **fields):
+                # Another worker took it over after our lease lapsed: it records the outcome.
+                logger.warning("Message %s: claim lost before recording %s", message.pk, outcome)
+                return False
+            letters = 0
+            if message.kind == Message.Kind.LETTER and outcome == Attempt.Outcome.SENT:
+                letters = 1
+            elif message.kind == Message.Kind.DIGEST and outcome == Attempt.Outcome.SENT:
+                letters = Message.objects.filter(digest=message, status=Message.Status.BATCHED).update(
+                    status=Message.Status.SENT, sent_at=now, last_error=""
+                )
+            elif message.kind == Message.Kind.DIGEST and outcome == Attempt.Outcome.FAILED:
+                Message.objects.filter(digest=message, status=Message.Status.BATCHED).update(
+                    status=Message.Status.FAILED, last_error=f"Its digest failed: {fields['last_error']}"
+                )
+            if letters:
+                counting.add_to_count(message.campaign_id, letters, counting.Metric.MESSAGES_SENT)
+            return True
+
+    recorded = persist(write, what=f"record message {message.pk}")
+    if recorded:
+        logger.info("Message %s (%s): %s %s", message.pk, message.kind, outcome, verdict.code or "")
+    return recorded
 
 
-def deliver(message_id: int, mailer: Mailer, now: datetime | None = None) -> Verdict | None:
+def _unreachable(message: Message, token: str, verdict: Verdict, now: datetime, gate: Gate) -> datetime | None:
+    """The mail server did not answer. The first failure of an outage opens the circuit and is this
+    message's one attempt (due again at once: the circuit decides when); a failed probe or a failure in
+    the moment another worker opened it leaves the message as it was. Returns when to probe next, if
+    this process is the one that must arrange it."""
+    MailServer.objects.get_or_create(name="default")
+    opened, next_probe = mail_circuit().trip(verdict.detail, now, probing=gate is Gate.PROBE)
+    if opened:
+        record(message, token, verdict, now, due_at=now)
+    else:
+        previous = Message.Status.DEFERRED if message.attempts > 1 else Message.Status.PENDING
+        persist(lambda: _release(message.pk, token, previous, f"Waiting for the mail server: {verdict.detail}"))
+    return next_probe
+
+
+def deliver(message_id: int, mailer: Mailer, now: datetime | None = None, gate: Gate = Gate.CLOSED) -> Verdict | None:
     """Claim one message and send it. None if another worker has it or it was held back."""
     now = now or timezone.now()
     token = claim(message_id, now)
@@ -249,13 +292,17 @@ def deliver(message_id: int, mailer: Mailer, now: datetime | None = None) -> Ver
         verdict = Verdict(Attempt.Outcome.FAILED, None, str(error))
     else:
         try:
-            mailer.send(email)
+            with OUTBOX.holding(message.pk, token):
+                mailer.send(email)
         except Exception as error:
             verdict = classify(error)
             if verdict.connection_lost:
                 mailer.close()
         else:
             verdict = Verdict(Attempt.Outcome.SENT, 250, "accepted")
+    if verdict.unreachable:
+        mailer.probe_at = _unreachable(message, token, verdict, now, gate)
+        return verdict
     record(message, token, verdict, now)
     return verdict
 
@@ -268,30 +315,51 @@ class Report:
     skipped: int = 0
     # More was due than this run sent (batch size or time budget reached).
     unfinished: bool = False
+    # The mail server is unreachable: nothing was tried (or the one try failed).
+    circuit_open: bool = False
+    # Set when this run must arrange the next probe of the mail server (ISO time).
+    probe_at: str | None = None
+    # This run found the mail server back after an outage: the backlog should be swept now.
+    recovered: bool = False
 
 
 def send_due(*, action_id: int | None = None, limit: int = 500, budget_seconds: float = 10.0, now: datetime | None = None) -> Report:
     """Send what is due (for one action, or everything), over one connection, for at most budget_seconds.
 
-    Stops early when the connection is lost, so a down server costs one attempt, not one per message.
+    While the mail server's circuit is open this returns at once. A lost connection stops the run, and
+    `unfinished` then stays false: the circuit, not a re-enqueued sweep, decides when to try again.
     """
     started = time.monotonic()
     report = Report()
-    ids = list(due_messages(now or timezone.now(), action_id).values_list("pk", flat=True)[:limit])
+    now = now or timezone.now()
+    gate = mail_circuit().gate(now)
+    if gate is Gate.OPEN:
+        report.circuit_open = True
+        return report
+    ids = list(due_messages(now, action_id).values_list("pk", flat=True)[:limit])
     report.unfinished = len(ids) == limit
     with Mailer() as mailer:
         for position, message_id in enumerate(ids, 1):
-            verdict = deliver(message_id, mailer, now)
+            verdict = deliver(message_id, mailer, now, gate)
             if verdict is None:
                 report.skipped += 1
-            elif verdict.outcome == Attempt.Outcome.SENT:
+                continue
+            if verdict.outcome == Attempt.Outcome.SENT:
                 report.sent += 1
             elif verdict.outcome == Attempt.Outcome.FAILED:
                 report.failed += 1
             else:
                 report.deferred += 1
-            if verdict and verdict.connection_lost:
+            if verdict.unreachable:
+                report.circuit_open, report.unfinished = True, False
+                report.probe_at = mailer.probe_at.isoformat() if mailer.probe_at else None
                 break
+            if gate is Gate.PROBE:
+                # The server answered: the outage is over for everyone.
+                mail_circuit().close()
+                gate, report.recovered = Gate.CLOSED, True
+            if verdict.connection_lost:
+                mailer.close()
             if time.monotonic() - started > budget_seconds:
                 report.unfinished = report.unfinished or position < len(ids)
                 break

@@ -3,30 +3,46 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.tasks import task
 
 from outcry import scheduling
 from outcry.delivery import services
-from outcry.delivery.sending import send_due
+from outcry.delivery.sending import Report, send_due
+from outcry.delivery.workers import recover_lost_tasks
+
+
+def follow_up(report: Report) -> dict:
+    """What a run of send_due asks for next, without ever looping hot:
+    - the mail server went away and this run must arrange the next probe: one sweep, delayed until then;
+    - the server is back after an outage, or a batch stopped at its size or time budget with more
+      waiting and the server up: one sweep now.
+    A run that found the circuit open (another process arranges the probe) enqueues nothing.
+    """
+    if report.probe_at:
+        send_due_messages.using(run_after=datetime.fromisoformat(report.probe_at)).enqueue()
+    elif report.recovered or (report.unfinished and not report.circuit_open):
+        send_due_messages.enqueue()
+    return asdict(report)
 
 
 @task(queue_name="delivery")
 def send_action_messages(action_id: int) -> dict:
     """Right after an action commits: its letters, receipt or confirmation request."""
-    return asdict(send_due(action_id=action_id))
+    report = send_due(action_id=action_id)
+    # After an outage, only a sweep carries the backlog; this task's own action is not enough.
+    report.unfinished = False
+    return follow_up(report)
 
 
 @task(queue_name="delivery")
 def send_due_messages() -> dict:
-    """The sweep: retries that have come due, stale claims of dead workers, anything a lost task left."""
-    report = send_due()
-    if report.unfinished:
-        # Stopped at the batch size or time budget with more waiting: carry on now, not at the next slot.
-        send_due_messages.enqueue()
-    return asdict(report)
+    """The sweep: retries that have come due, lapsed leases of dead workers, anything a lost task left,
+    and task rows left running by a worker that died."""
+    recover_lost_tasks()
+    return follow_up(send_due())
 
 
 @task(queue_name="delivery")

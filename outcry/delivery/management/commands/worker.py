@@ -3,10 +3,11 @@ from __future__ import annotations
 import logging
 import threading
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from outcry.delivery.workers import Worker
+from outcry.lib.outbox import DATABASE_ERRORS, drop_connection
 from outcry.scheduling import enqueue_due_jobs
 
 logger = logging.getLogger(__name__)
@@ -17,13 +18,19 @@ def offer_scheduled_jobs(stop: threading.Event, every_seconds: float) -> None:
         try:
             close_old_connections()
             enqueue_due_jobs()
+        except DATABASE_ERRORS:
+            # The database is away (restart, failover): the next tick tries again on a new connection.
+            logger.warning("Could not enqueue scheduled jobs: database unreachable")
+            drop_connection()
         except Exception:
-            # The database may be briefly unreachable; the next tick tries again.
             logger.exception("Could not enqueue scheduled jobs")
 
 
 class Command(BaseCommand):
-    help = "Run one task worker: sends letters and emails and runs scheduled jobs. Stops cleanly on SIGTERM."
+    help = (
+        "Run one task worker: sends letters and emails and runs scheduled jobs. Survives a database, Redis or "
+        "mail server outage; stops cleanly on SIGTERM."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls of an empty queue.")
@@ -33,7 +40,12 @@ class Command(BaseCommand):
         stop = threading.Event()
         ticker = threading.Thread(target=offer_scheduled_jobs, args=(stop, options["schedule_every"]), daemon=True)
         ticker.start()
+        worker = Worker(
+            queue_names=["*"], interval=options["interval"], batch=False, backend_name="default",
+            startup_delay=True, max_tasks=None, excluded_queue_names=[],
+        )
+        worker.configure_signals()
         try:
-            call_command("db_worker", queue_name="*", interval=options["interval"], reload=False, startup_delay=True)
+            worker.run()
         finally:
             stop.set()
