@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outcry.actions.models import Action
 from outcry.campaigns.models import Organisation
+from outcry.lib.outbox import CircuitFields, Leased
 
 
 class ApiToken(models.Model):
@@ -33,7 +34,7 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
-class Webhook(models.Model):
+class Webhook(CircuitFields):
     """A URL of the organisation's that receives every counted action as signed JSON.
 
     The signing secret is not stored: it is derived from secret_salt with the server's
@@ -58,7 +59,7 @@ class Webhook(models.Model):
         return self.name
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(Leased):
     """One action owed to one webhook: retried with backoff until it is answered 2xx or given up."""
 
     class Status(models.TextChoices):
@@ -73,7 +74,6 @@ class WebhookDelivery(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_try_at = models.DateTimeField(_("next try"), default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

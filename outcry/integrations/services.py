@@ -2,27 +2,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import secrets
-import socket
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from outcry.actions.services import keyed_hash
 from outcry.api.osdi import signature_dict
 from outcry.campaigns.models import Organisation
 from outcry.integrations.models import ApiToken, Webhook, WebhookAttempt, WebhookDelivery
+from outcry.lib import safe_http
+from outcry.lib.outbox import Circuit, Gate, Outbox, persist
 from outcry.shared_cache import forget, remembered
 
 logger = logging.getLogger(__name__)
@@ -33,9 +29,8 @@ SIGNATURE_HEADER = "Outcry-Signature"
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=6)
+# The whole POST, connection to answer: a receiver that drips its answer is cut off here.
 POST_TIMEOUT = 10
-# A worker that died mid-POST leaves a row "sending"; after this it may be claimed again.
-STALE_CLAIM = timedelta(minutes=5)
 WEBHOOK_ORGANISATIONS = "webhook-organisations"
 
 
@@ -126,28 +121,17 @@ def queue_webhooks(sender: type, action_id: int, organisation_id: int | None = N
     return len(hooks)
 
 
+OUTBOX = Outbox(
+    WebhookDelivery, sendable=(WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING), sending=WebhookDelivery.Status.SENDING,
+)
+
+
 def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * (4 ** (attempts - 1)), LONGEST_WAIT)
 
 
-def _claim(delivery_id: int, now) -> bool:
-    """Only the worker whose conditional UPDATE matched posts this delivery."""
-    claimable = Q(status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING]) | Q(
-        status=WebhookDelivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
-    )
-    return bool(
-        WebhookDelivery.objects.filter(claimable, pk=delivery_id)
-        .update(status=WebhookDelivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    )
-
-
-def is_private_destination(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError:
-        return False
-    return any(not ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses)
+def webhook_circuit(webhook_id: int) -> Circuit:
+    return Circuit(Webhook.objects.filter(pk=webhook_id))
 
 
 def payload(delivery: WebhookDelivery) -> bytes:
@@ -160,56 +144,68 @@ def payload(delivery: WebhookDelivery) -> bytes:
     return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
 
 
-def _post(delivery: WebhookDelivery) -> tuple[int | None, str]:
+def _post(delivery: WebhookDelivery) -> safe_http.Answer:
     webhook = delivery.webhook
-    if not settings.OUTCRY_WEBHOOK_ALLOW_PRIVATE and is_private_destination(webhook.url):
-        return None, "refused: the URL resolves to a private address"
     body = payload(delivery)
-    request = urllib.request.Request(webhook.url, data=body, method="POST", headers={
+    headers = {
         "Content-Type": "application/json",
         "User-Agent": "Outcry-Webhooks/1",
         SIGNATURE_HEADER: sign(webhook_secret(webhook), int(time.time()), body),
         "Outcry-Event": "action.counted",
         "Outcry-Delivery": str(delivery.pk),
-    })
-    try:
-        with urllib.request.urlopen(request, timeout=POST_TIMEOUT) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, ""
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        return None, str(getattr(error, "reason", error))[:300]
+    }
+    return safe_http.post(webhook.url, body, headers, allow_private=settings.OUTCRY_WEBHOOK_ALLOW_PRIVATE, timeout=POST_TIMEOUT)
 
 
-def deliver(delivery_id: int) -> bool:
-    """POST one claimed delivery, log the attempt, and schedule a retry or give up. True if delivered."""
+def deliver(delivery_id: int, token: str) -> safe_http.Answer:
+    """POST one claimed delivery, log the attempt, and schedule a retry or give up."""
     delivery = WebhookDelivery.objects.select_related("webhook", "action__campaign").get(pk=delivery_id)
     started = time.monotonic()
-    status_code, error = _post(delivery)
+    with OUTBOX.holding(delivery_id, token):
+        answer = _post(delivery)
     duration = int((time.monotonic() - started) * 1000)
     now = timezone.now()
-    WebhookAttempt.objects.create(delivery=delivery, at=now, status_code=status_code, error=error, duration_ms=duration)
-    ok = status_code is not None and 200 <= status_code < 300
-    if ok:
+    if answer.status is not None and 200 <= answer.status < 300:
         update = {"status": WebhookDelivery.Status.DELIVERED, "delivered_at": now}
     elif delivery.attempts >= MAX_ATTEMPTS:
         update = {"status": WebhookDelivery.Status.FAILED}
     else:
         update = {"status": WebhookDelivery.Status.RETRYING, "next_try_at": now + backoff(delivery.attempts)}
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(**update)
-    return ok
+
+    def write() -> None:
+        with transaction.atomic():
+            WebhookAttempt.objects.create(delivery=delivery, at=now, status_code=answer.status, error=answer.error, duration_ms=duration)
+            OUTBOX.finish(delivery_id, token, **update)
+
+    persist(write, what=f"record webhook delivery {delivery_id}")
+    return answer
 
 
 def deliver_due(limit: int = 100) -> int:
-    """Post every delivery whose time has come (idempotent; safe with several workers). Returns how many succeeded."""
-    now = timezone.now()
-    due = WebhookDelivery.objects.filter(
-        Q(status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING], next_try_at__lte=now)
-        | Q(status=WebhookDelivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
-    ).order_by("next_try_at").values_list("pk", flat=True)[:limit]
-    delivered = 0
-    for delivery_id in list(due):
-        if _claim(delivery_id, now):
-            delivered += deliver(delivery_id)
-    return delivered
+    """Post every delivery whose time has come (idempotent; safe with several workers). Returns how many succeeded.
 
+    Each webhook has a circuit: a receiver that does not answer is tried once per run (the probe, logged
+    as that delivery's attempt, so a dead URL is still given up after MAX_ATTEMPTS), not once per delivery.
+    """
+    now = timezone.now()
+    due = WebhookDelivery.objects.filter(OUTBOX.due(now)).order_by("next_try_at").values_list("pk", "webhook_id")[:limit]
+    gates: dict[int, Gate] = {}
+    delivered = 0
+    for delivery_id, webhook_id in list(due):
+        if webhook_id not in gates:
+            gates[webhook_id] = webhook_circuit(webhook_id).gate(now)
+        if gates[webhook_id] is Gate.OPEN:
+            continue
+        taken = OUTBOX.claim(delivery_id, now)
+        if taken is None:
+            continue
+        answer = deliver(delivery_id, taken.token)
+        if answer.unreachable:
+            webhook_circuit(webhook_id).trip(answer.error, now, probing=gates[webhook_id] is Gate.PROBE)
+            gates[webhook_id] = Gate.OPEN
+        else:
+            if gates[webhook_id] is Gate.PROBE:
+                webhook_circuit(webhook_id).close()
+            gates[webhook_id] = Gate.CLOSED
+            delivered += answer.status is not None and 200 <= answer.status < 300
+    return delivered

@@ -123,6 +123,8 @@ def test_an_unreachable_receiver_is_retried_with_growing_waits_then_given_up(cam
     waits = []
     for _ in range(8):
         WebhookDelivery.objects.update(next_try_at=timezone.now() - timedelta(seconds=1))
+        # Its circuit is open after the first failure: each later run is the probe, once it is due.
+        Webhook.objects.update(circuit_next_probe_at=timezone.now() - timedelta(seconds=1))
         before = timezone.now()
         deliver_due()
         delivery = WebhookDelivery.objects.get()
@@ -130,6 +132,21 @@ def test_an_unreachable_receiver_is_retried_with_growing_waits_then_given_up(cam
     assert delivery.status == "failed" and delivery.attempts == 8
     assert waits[1] > waits[0] * 3
     assert WebhookAttempt.objects.filter(status_code__isnull=True).count() == 8
+    assert Webhook.objects.get(pk=other_webhook.pk).circuit_opened_at is not None
+
+
+def test_a_dead_receiver_costs_one_connection_per_run_not_one_per_delivery(campaign, supporter, client, other_webhook, django_capture_on_commit_callbacks):
+    other_webhook.organisation = campaign.organisation
+    other_webhook.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            client.post("/c/free-them/", supporter | {"email": f"p{n}@example.com"})
+    assert WebhookDelivery.objects.count() == 5
+    deliver_due()
+    assert WebhookAttempt.objects.count() == 1  # the circuit opened on the first; the other four wait
+    assert WebhookDelivery.objects.filter(status="pending", attempts=0).count() == 4
+    deliver_due()
+    assert WebhookAttempt.objects.count() == 1  # open: no probe before its time
 
 
 def test_the_secret_is_derived_not_stored(webhook):
