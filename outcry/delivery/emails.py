@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from email.headerregistry import Address
 
 from django.conf import settings
@@ -209,7 +210,7 @@ def build_confirm(message: Message) -> EmailMessage:
         return _supporter_email(message, "confirm", context)
 
 
-BUILDERS = {
+BUILDERS: dict[Message.Kind, Callable[[Message], EmailMessage]] = {
     Message.Kind.LETTER: build_letter,
     Message.Kind.DIGEST: build_digest,
     Message.Kind.RECEIPT: build_receipt,
@@ -217,5 +218,13 @@ BUILDERS = {
 }
 
 
+def register_builder(kind: Message.Kind, builder: Callable[[Message], EmailMessage]) -> None:
+    """For emails whose words belong to another app (safety's your-data link), registered in its ready()."""
+    BUILDERS[kind] = builder
+
+
 def build_email(message: Message) -> EmailMessage:
-    return BUILDERS[Message.Kind(message.kind)](message)
+    builder = BUILDERS.get(Message.Kind(message.kind))
+    if builder is None:
+        raise Undeliverable(f"no email is defined for {message.kind} messages")
+    return builder(message)

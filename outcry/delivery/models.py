@@ -29,6 +29,7 @@ class Message(Leased):
         DIGEST = "digest", _("Digest")
         RECEIPT = "receipt", _("Receipt")
         CONFIRM = "confirm", _("Confirmation request")
+        DATA_LINK = "data_link", _("Your-data link")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -42,7 +43,8 @@ class Message(Leased):
     # Statuses a worker may claim (when next_try_at has come).
     SENDABLE = (Status.PENDING, Status.DEFERRED)
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="messages")
+    # Empty only for mail that belongs to no campaign (the your-data link).
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="messages", null=True, blank=True)
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="messages", null=True, blank=True)
     target = models.ForeignKey(Target, on_delete=models.SET_NULL, related_name="messages", null=True, blank=True)
     digest = models.ForeignKey(
@@ -55,6 +57,10 @@ class Message(Leased):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=200, blank=True, default=new_message_id)
+    # For mail to someone who is neither a target nor an action's supporter (the your-data link): where it
+    # goes and in which language. Blanked once the message is sent or fails, so the outbox keeps no address.
+    recipient = models.EmailField(max_length=254, blank=True)
+    language = models.CharField(max_length=10, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -116,10 +116,12 @@ def due_filter(now: datetime) -> Q:
     return OUTBOX.due(now)
 
 
-def due_messages(now: datetime, action_id: int | None = None) -> QuerySet[Message]:
+def due_messages(now: datetime, action_id: int | None = None, message_id: int | None = None) -> QuerySet[Message]:
     messages = Message.objects.filter(due_filter(now))
     if action_id is not None:
         messages = messages.filter(action_id=action_id)
+    if message_id is not None:
+        messages = messages.filter(pk=message_id)
     return messages.order_by("next_try_at", "pk")
 
 
@@ -229,6 +231,8 @@ def record(message: Message, token: str, verdict: Verdict, now: datetime, *, due
         fields |= {"status": Message.Status.DEFERRED, "next_try_at": due_at or now + backoff(message.attempts)}
     else:
         fields |= {"status": Message.Status.FAILED}
+    if outcome != Attempt.Outcome.DEFERRED and message.recipient:
+        fields["recipient"] = ""  # done with it: the outbox keeps no address it no longer needs
     finished_at = timezone.now()
 
     def write() -> bool:
@@ -323,7 +327,7 @@ class Report:
     recovered: bool = False
 
 
-def send_due(*, action_id: int | None = None, limit: int = 500, budget_seconds: float = 10.0, now: datetime | None = None) -> Report:
+def send_due(*, action_id: int | None = None, message_id: int | None = None, limit: int = 500, budget_seconds: float = 10.0, now: datetime | None = None) -> Report:
     """Send what is due (for one action, or everything), over one connection, for at most budget_seconds.
 
     While the mail server's circuit is open this returns at once. A lost connection stops the run, and
@@ -336,7 +340,7 @@ def send_due(*, action_id: int | None = None, limit: int = 500, budget_seconds: 
     if gate is Gate.OPEN:
         report.circuit_open = True
         return report
-    ids = list(due_messages(now, action_id).values_list("pk", flat=True)[:limit])
+    ids = list(due_messages(now, action_id, message_id).values_list("pk", flat=True)[:limit])
     report.unfinished = len(ids) == limit
     with Mailer() as mailer:
         for position, message_id in enumerate(ids, 1):

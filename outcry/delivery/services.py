@@ -61,6 +61,17 @@ def owe_messages(action: Action) -> None:
     send_action_messages.enqueue(action.pk)
 
 
+def owe_email(*, kind: Message.Kind, recipient: str, language: str = "") -> Message:
+    """An email to someone who is neither a target nor an action's supporter (the your-data link): a row in
+    the outbox and its task, which commit together with the caller's transaction. No SMTP in the request."""
+    from outcry.delivery.tasks import send_message
+
+    with transaction.atomic():
+        message = Message.objects.create(kind=kind, recipient=recipient, language=language)
+        send_message.enqueue(message.pk)
+    return message
+
+
 # Double opt-in ------------------------------------------------------------------------------------------
 
 def action_from_token(token: str, campaign: Campaign) -> Action | None:

@@ -38,6 +38,14 @@ def send_action_messages(action_id: int) -> dict:
 
 
 @task(queue_name="delivery")
+def send_message(message_id: int) -> dict:
+    """Right after a message that belongs to no action is owed (the your-data link)."""
+    report = send_due(message_id=message_id)
+    report.unfinished = False
+    return follow_up(report)
+
+
+@task(queue_name="delivery")
 def send_due_messages() -> dict:
     """The sweep: retries that have come due, lapsed leases of dead workers, anything a lost task left,
     and task rows left running by a worker that died."""

@@ -10,7 +10,12 @@ class SafetyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from outcry.delivery.emails import register_builder
+        from outcry.delivery.models import Message
         from outcry.safety import checks  # noqa: F401 - registers the deploy checks
+        from outcry.safety.privacy import build_data_link
+
+        register_builder(Message.Kind.DATA_LINK, build_data_link)
 
 
 class OutcryAdminConfig(admin_apps.AdminConfig):

@@ -6,24 +6,25 @@ has acted."""
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage, mailers
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from outcry.actions.models import Action
 from outcry.actions.services import hash_email
+from outcry.delivery.emails import Undeliverable, one_line
+from outcry.delivery.models import Message
+from outcry.delivery.services import owe_email
 from outcry.safety import ratelimit
 from outcry.safety.services import erase_actions
 
-logger = logging.getLogger(__name__)
 LINK_SALT = "outcry.safety.data-link"
 
 
@@ -76,30 +77,29 @@ def export_data(email_hash: str) -> dict:
 
 
 def request_data_link(email: str) -> None:
-    """Email this address a link to its data, after the request's transaction. Same answer for everyone."""
+    """Owe this address an email with a link to its data. Same answer, and the same work, for everyone:
+    one outbox row and its task; a worker sends it, so no SMTP runs inside the request."""
     email = email.strip()
     # One email per address every few minutes, so the form cannot be used to flood someone's inbox.
     if ratelimit.hit("data-link", hash_email(email), ratelimit.Limit(count=1, seconds=600)):
         return
-    transaction.on_commit(lambda: send_data_link(email))
+    owe_email(kind=Message.Kind.DATA_LINK, recipient=email, language=translation.get_language() or "")
 
 
-def send_data_link(email: str) -> None:
-    holds_data = actions_for(hash_email(email)).exists()
-    context = {
-        "link": settings.SITE_URL + reverse("safety:data", kwargs={"token": data_token(email)}),
-        "holds_data": holds_data,
-        "days": settings.OUTCRY_DATA_LINK_DAYS,
-    }
-    message = EmailMessage(
-        subject=render_to_string("safety/email/data_link_subject.txt", context).strip(),
-        body=render_to_string("safety/email/data_link_body.txt", context),
-        to=[email],
-    )
-    try:
-        mailers.default.send_messages([message])
-    except Exception:  # noqa: BLE001 - the supporter can ask again; the page must not tell them anything differs
-        logger.exception("data link email failed")
+def build_data_link(message: Message) -> EmailMessage:
+    """The your-data email, built by the worker when it sends; the link is signed then, never stored."""
+    email = message.recipient
+    if not email:
+        raise Undeliverable("the address was already used or erased")
+    with translation.override(message.language or settings.LANGUAGE_CODE):
+        context = {
+            "link": settings.SITE_URL + reverse("safety:data", kwargs={"token": data_token(email)}),
+            "holds_data": actions_for(hash_email(email)).exists(),
+            "days": settings.OUTCRY_DATA_LINK_DAYS,
+        }
+        subject = one_line(render_to_string("safety/email/data_link_subject.txt", context))
+        body = render_to_string("safety/email/data_link_body.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[email], headers={"Message-ID": message.message_id})
 
 
 def erase_supporter(email_hash: str) -> int:

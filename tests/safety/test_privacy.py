@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -16,9 +17,11 @@ from outcry.actions import counting
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
 from outcry.delivery.models import Message
+from outcry.delivery.sending import send_due
 from outcry.safety.models import AuditEntry
 from outcry.safety.privacy import LINK_SALT, data_token
 from outcry.safety.services import apply_retention
+from tests.delivery.smtp import SMTPServer
 from tests.safety.conftest import human, stored_anywhere
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +45,16 @@ def link_from(message) -> str:
     return re.search(r"http://\S+/privacy/my-data/\S+/", message.body).group(0).split("8000", 1)[1]
 
 
+def send_data_links() -> None:
+    """What the worker does with the outbox rows the request left."""
+    for pk in Message.objects.filter(kind=Message.Kind.DATA_LINK, status=Message.Status.PENDING).values_list("pk", flat=True):
+        send_due(message_id=pk)
+
+
 def request_link(client, email: str):
-    return client.post("/privacy/my-data/", {"email": email}, REMOTE_ADDR="198.51.100.78")
+    response = client.post("/privacy/my-data/", {"email": email}, REMOTE_ADDR="198.51.100.78")
+    send_data_links()
+    return response
 
 
 def test_the_emailed_link_shows_the_data_and_a_json_copy(client, campaign, acted, django_capture_on_commit_callbacks):
@@ -95,6 +106,7 @@ def test_an_address_that_never_acted_gets_the_same_answer(client, campaign, acte
         known = request_link(client, "amal@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         unknown = client.post("/privacy/my-data/", {"email": "nobody@example.com"}, REMOTE_ADDR="198.51.100.79")
+    send_data_links()
     assert known.status_code == unknown.status_code == 200
     strip = lambda r: re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", r.content.decode())  # noqa: E731
     assert strip(known) == strip(unknown)
@@ -107,6 +119,30 @@ def test_one_link_email_per_address_every_few_minutes(client, campaign, acted, d
         with django_capture_on_commit_callbacks(execute=True):
             assert request_link(client, "amal@example.com").status_code == 200
     assert len(mail.outbox) == 1
+
+
+def test_the_request_returns_before_any_smtp_and_a_worker_sends_the_link(client, campaign, acted, settings):
+    # A real SMTP server that holds every answer for 3 s: the request used to wait for it.
+    server = SMTPServer().start()
+    server.handler.delay = 3.0
+    settings.MAILERS = server.mailers()
+    try:
+        started = time.monotonic()
+        response = client.post("/privacy/my-data/", {"email": "amal@example.com"}, REMOTE_ADDR="198.51.100.78")
+        took = time.monotonic() - started
+        assert response.status_code == 200 and took < 2.0
+        assert server.handler.received == []
+        owed = Message.objects.get(kind=Message.Kind.DATA_LINK)
+        assert owed.recipient == "amal@example.com" and owed.status == Message.Status.PENDING
+        assert "my-data" not in str(Message.objects.filter(pk=owed.pk).values().get())  # the link is not stored
+
+        send_data_links()
+    finally:
+        server.stop()
+    [received] = server.handler.received
+    assert received.rcpt_tos == ["amal@example.com"] and "/privacy/my-data/" in received.message.get_content()
+    owed.refresh_from_db()
+    assert owed.status == Message.Status.SENT and owed.recipient == ""  # the outbox keeps no address
 
 
 def test_forged_or_expired_links_show_nothing(client, campaign, acted, settings):
