@@ -5,13 +5,29 @@ import email.policy
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from outcry.campaigns.admin import OrganisationScopedAdmin
 from outcry.delivery import services
 from outcry.delivery.models import Attempt, Message, OutboxEmail
+from outcry.delivery.sending import unreachable_since
+
+
+class MailServerWarning:
+    """Outbox pages say when the mail server stopped answering, so nobody wonders why letters wait."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        since = unreachable_since()
+        if since is not None:
+            when = formats.time_format(timezone.localtime(since), "H:i")
+            messages.warning(request, gettext(
+                "Mail server unreachable since %(time)s. Messages wait and go out once it answers; nothing is lost."
+            ) % {"time": when})
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
 
 
 class AttemptInline(admin.TabularInline):
@@ -26,13 +42,13 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(Message)
-class MessageAdmin(OrganisationScopedAdmin):
+class MessageAdmin(MailServerWarning, OrganisationScopedAdmin):
     organisation_path = "campaign__organisation"
     list_display = ["created_at", "kind", "campaign", "target", "status", "attempts", "next_try_at", "sent_at", "last_error"]
     list_filter = ["status", "kind", "campaign"]
     list_select_related = ["campaign", "target"]
-    readonly_fields = [f.name for f in Message._meta.fields if f.name != "claim_token"]
-    exclude = ["claim_token"]
+    readonly_fields = [f.name for f in Message._meta.fields if f.name not in ("claim_token", "lease_expires_at")]
+    exclude = ["claim_token", "lease_expires_at"]
     inlines = [AttemptInline]
     actions = ["retry_now"]
     show_full_result_count = False
@@ -47,7 +63,7 @@ class MessageAdmin(OrganisationScopedAdmin):
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(OrganisationScopedAdmin):
+class OutboxEmailAdmin(MailServerWarning, OrganisationScopedAdmin):
     """What would have been sent with EMAIL_URL unset. Staff see their organisations' campaigns' mail;
     mail that belongs to no campaign (e.g. the server's own) only superusers see."""
 

@@ -100,3 +100,15 @@ def test_when_the_server_is_back_the_backlog_is_swept_at_once(smtp, campaign):
 
     assert report["recovered"] and report["sent"] == 6
     assert len(sweeps()) == 1  # the follow-up sweep, due now
+
+
+def test_the_outbox_pages_say_since_when_the_mail_server_is_unreachable(staff_client, campaign, settings):
+    settings.TIME_ZONE = "UTC"
+    assert "unreachable" not in staff_client.get("/admin/delivery/message/").content.decode()
+    opened = timezone.now().replace(hour=14, minute=7)
+    MailServer.objects.create(name="default", circuit_opened_at=opened, circuit_failures=3, circuit_next_probe_at=opened)
+    for page in ("/admin/delivery/message/", "/admin/delivery/outboxemail/"):
+        html = staff_client.get(page).content.decode()
+        assert "Mail server unreachable since 14:07" in html, page
+    mail_circuit().close()
+    assert "unreachable" not in staff_client.get("/admin/delivery/message/").content.decode()
