@@ -367,4 +367,9 @@ def send_due(*, action_id: int | None = None, message_id: int | None = None, lim
             if time.monotonic() - started > budget_seconds:
                 report.unfinished = report.unfinished or position < len(ids)
                 break
+    if gate is Gate.PROBE and not report.circuit_open:
+        # This run won the probe slot but had nothing to try (no message of its own was due): the next
+        # slot is this run's to arrange, or nobody would probe until the next scheduled sweep.
+        next_probe = mail_circuit().row.values_list("circuit_next_probe_at", flat=True).first()
+        report.circuit_open, report.probe_at = True, next_probe.isoformat() if next_probe else None
     return report

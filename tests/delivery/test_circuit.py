@@ -112,3 +112,11 @@ def test_the_outbox_pages_say_since_when_the_mail_server_is_unreachable(staff_cl
         assert "Mail server unreachable since 14:07" in html, page
     mail_circuit().close()
     assert "unreachable" not in staff_client.get("/admin/delivery/message/").content.decode()
+
+
+def test_a_probe_slot_won_with_nothing_to_try_arranges_the_next_probe(smtp, campaign):
+    now = timezone.now()
+    MailServer.objects.create(name="default", circuit_opened_at=now, circuit_failures=1, circuit_next_probe_at=now)
+    report = send_due(action_id=12345, now=now)  # an action with nothing due won the slot
+    assert report.circuit_open and report.probe_at is not None
+    assert datetime.fromisoformat(report.probe_at) > now
