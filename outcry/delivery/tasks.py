@@ -14,6 +14,9 @@ from outcry.delivery.sending import Report, send_due
 from outcry.delivery.workers import recover_lost_tasks
 
 
+SWEEP_PRIORITY = 10
+
+
 def follow_up(report: Report) -> dict:
     """What a run of send_due asks for next, without ever looping hot:
     - the mail server went away and this run must arrange the next probe: one sweep, delayed until then;
@@ -21,10 +24,12 @@ def follow_up(report: Report) -> dict:
       waiting and the server up: one sweep now.
     A run that found the circuit open (another process arranges the probe) enqueues nothing.
     """
+    # Ahead of the per-action tasks: after an outage they queue up, and the backlog is the sweep's.
+    sweep = send_due_messages.using(priority=SWEEP_PRIORITY)
     if report.probe_at:
-        send_due_messages.using(run_after=datetime.fromisoformat(report.probe_at)).enqueue()
+        sweep.using(run_after=datetime.fromisoformat(report.probe_at)).enqueue()
     elif report.recovered or (report.unfinished and not report.circuit_open):
-        send_due_messages.enqueue()
+        sweep.enqueue()
     return asdict(report)
 
 
