@@ -11,7 +11,7 @@ from django.tasks import task
 from outcry import scheduling
 from outcry.delivery import services
 from outcry.delivery.sending import Report, send_due
-from outcry.delivery.workers import recover_lost_tasks
+from outcry.delivery.workers import live_workers, recover_lost_tasks
 
 
 SWEEP_PRIORITY = 10
@@ -28,7 +28,11 @@ def follow_up(report: Report) -> dict:
     sweep = send_due_messages.using(priority=SWEEP_PRIORITY)
     if report.probe_at:
         sweep.using(run_after=datetime.fromisoformat(report.probe_at)).enqueue()
-    elif report.recovered or (report.unfinished and not report.circuit_open):
+    elif report.recovered:
+        # The backlog of a whole outage: one sweep per living worker, so they share it (their claims never clash).
+        for _ in range(max(live_workers(), 1)):
+            sweep.enqueue()
+    elif report.unfinished and not report.circuit_open:
         sweep.enqueue()
     return asdict(report)
 

@@ -79,6 +79,10 @@ def recover_lost_tasks(now: datetime | None = None) -> dict[str, int]:
     return done
 
 
+def live_workers(now: datetime | None = None) -> int:
+    return WorkerHeartbeat.objects.filter(last_seen_at__gte=(now or timezone.now()) - lease_length()).count()
+
+
 def close_all_connections() -> None:
     for alias in connections:
         try:
@@ -94,7 +98,7 @@ class Worker(DatabaseWorker):
         kwargs.setdefault("worker_id", f"{PROCESS}:{get_random_string(8)}"[-64:])
         super().__init__(**kwargs)
         self.task_id: Any = None
-        self.backoff = Backoff(first=0.5, longest=10.0)
+        self.backoff = Backoff(first=0.5, longest=5.0)
 
     def beat(self) -> None:
         now = timezone.now()

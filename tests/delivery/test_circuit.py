@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from outcry.delivery.models import Attempt, MailServer, Message
+from outcry.delivery.models import Attempt, MailServer, Message, WorkerHeartbeat
 from outcry.delivery.sending import mail_circuit, send_due, unreachable_since
 from outcry.delivery.tasks import send_due_messages
 from outcry.lib.outbox import Gate
@@ -100,6 +100,19 @@ def test_when_the_server_is_back_the_backlog_is_swept_at_once(smtp, campaign):
 
     assert report["recovered"] and report["sent"] == 6
     assert len(sweeps()) == 1  # the follow-up sweep, due now
+
+
+def test_the_backlog_of_an_outage_is_shared_by_every_living_worker(smtp, campaign):
+    act(campaign)
+    DBTaskResult.objects.all().delete()
+    now = timezone.now()
+    MailServer.objects.create(name="default", circuit_opened_at=now, circuit_failures=2, circuit_next_probe_at=now)
+    for name in ("a", "b", "c"):
+        WorkerHeartbeat.objects.create(worker_id=name, last_seen_at=now)
+    WorkerHeartbeat.objects.create(worker_id="dead", last_seen_at=now - timedelta(hours=1))
+
+    assert send_due_messages.call()["recovered"]
+    assert len(sweeps()) == 3
 
 
 def test_the_outbox_pages_say_since_when_the_mail_server_is_unreachable(staff_client, campaign, settings):
