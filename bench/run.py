@@ -273,7 +273,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=server.default_workers())
     parser.add_argument("--server-threads", type=int, default=server.default_threads())
     parser.add_argument("--actions", type=int, default=1_000_000)
-    parser.add_argument("--only", default="", help="comma-separated scenario keys: min_get,page,page_script,stats,min_post,post,mix,small,costs,csv,delivery")
+    parser.add_argument("--only", default="", help="comma-separated scenario keys: min_get,page,page_script,stats,min_post,post,mix,small,costs,csv,delivery,faults")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
 
@@ -378,6 +378,13 @@ def main() -> None:
 
         report["delivery"] = delivery_throughput.run()
         say("  " + json.dumps(report["delivery"]))
+
+    if wanted("faults"):
+        say("Fault runs (bench/faults.py: PostgreSQL restart and stop, SMTP, Redis and a web process down)…")
+        from bench import faults
+
+        report["faults"] = faults.run()
+        say(faults.table(report["faults"]))
 
     report["machine"]["load_average_at_end"] = os.getloadavg()
     report["scenarios"] = [asdict(r) for r in results]
