@@ -13,7 +13,6 @@ from outcry.campaigns.models import Campaign, Target
 from outcry.delivery.emails import CONFIRM_SALT
 from outcry.delivery.models import Message
 
-
 DIGEST_PERIODS = {Campaign.DigestPeriod.HOURLY: timedelta(hours=1), Campaign.DigestPeriod.DAILY: timedelta(days=1)}
 # A supporter may ask for a fresh confirmation link this often, and this many times in all.
 RESEND_INTERVAL = timedelta(minutes=2)

@@ -13,7 +13,6 @@ from outcry.delivery import services
 from outcry.delivery.sending import Report, send_due
 from outcry.delivery.workers import live_workers, recover_lost_tasks
 
-
 SWEEP_PRIORITY = 10
 
 

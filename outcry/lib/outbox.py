@@ -139,7 +139,7 @@ class Outbox:
     sending: str
 
     @property
-    def rows(self) -> QuerySet:
+    def rows(self) -> QuerySet[Any]:
         return self.model._default_manager.all()
 
     def lapsed(self, now: datetime) -> Q:
@@ -268,7 +268,7 @@ def probe_wait(failures: int) -> timedelta:
 class Circuit:
     """A breaker kept on one database row (`row` is a queryset of exactly that row), shared by all processes."""
 
-    row: QuerySet
+    row: QuerySet[Any]
 
     def gate(self, now: datetime) -> Gate:
         state = self.row.values_list("circuit_opened_at", "circuit_next_probe_at", "circuit_failures").first()

@@ -38,7 +38,7 @@ class Answer:
 
 def resolve(host: str, port: int) -> list[str]:
     """Every address the host name resolves to (the one lookup a request gets)."""
-    return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
 def is_public(address: str) -> bool:
