@@ -345,7 +345,7 @@ class Stack:
         acked = self.traffic.acknowledged
         rows = Counter(email for (email,) in q("SELECT email FROM actions_action WHERE campaign_id = %s AND email = ANY(%s)", self.campaign_id, acked))
         counted = q("SELECT count(*) FROM actions_action WHERE campaign_id = %s AND status = 'counted'", self.campaign_id)[0][0]
-        shards = q("SELECT coalesce(sum(count), 0) FROM actions_countshard WHERE campaign_id = %s AND metric = 'actions'", self.campaign_id)[0][0]
+        shards = int(q("SELECT coalesce(sum(count), 0) FROM actions_countshard WHERE campaign_id = %s AND metric = 'actions'", self.campaign_id)[0][0])
         owed = {mid: (status, created.timestamp()) for mid, status, created in q(
             "SELECT message_id, status, created_at FROM delivery_message WHERE campaign_id = %s", self.campaign_id)}
         arrivals = Counter(mid for _, mid in self.smtp.handler.arrivals)
