@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "outcry.reports",
     "outcry.integrations",
     "outcry.safety",
+    "outcry.updates",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -237,6 +238,13 @@ OUTCRY_DELIVERY_RETRY_SECONDS = env_int("OUTCRY_DELIVERY_RETRY_SECONDS", 60)
 OUTCRY_DELIVERY_MAX_ATTEMPTS = env_int("OUTCRY_DELIVERY_MAX_ATTEMPTS", 12)
 OUTCRY_DELIVERY_SWEEP_SECONDS = env_int("OUTCRY_DELIVERY_SWEEP_SECONDS", 60)
 OUTCRY_CONFIRM_DAYS = env_int("OUTCRY_CONFIRM_DAYS", 7)
+# Campaign updates: how fast they go out in all, and to any one provider's domain (emails a minute);
+# how long the one-click "act again" link in a receipt or update keeps working.
+OUTCRY_UPDATE_RATE_PER_MINUTE = env_int("OUTCRY_UPDATE_RATE_PER_MINUTE", 1200)
+OUTCRY_UPDATE_DOMAIN_RATE_PER_MINUTE = env_int("OUTCRY_UPDATE_DOMAIN_RATE_PER_MINUTE", 300)
+OUTCRY_RETURN_LINK_DAYS = env_int("OUTCRY_RETURN_LINK_DAYS", 30)
+# Supporters given an update's email per transaction: what a worker killed mid-fan-out can have half done.
+OUTCRY_UPDATE_BATCH = env_int("OUTCRY_UPDATE_BATCH", 1000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

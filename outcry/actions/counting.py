@@ -20,6 +20,8 @@ from django.db.models import Sum
 from outcry.actions.models import CountShard
 
 Metric = CountShard.Metric
+# Clicks on the thank-you page's next ask, counted like a metric so a burst of them never meets on one row.
+FOLLOW_UPS = "follow_ups"
 
 
 def _cache_key(campaign_id: int, metric: str) -> str:

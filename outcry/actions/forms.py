@@ -7,7 +7,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from outcry.actions.links import action_for_return
 from outcry.actions.models import Action
+from outcry.actions.services import hash_email
 from outcry.campaigns.models import Campaign
 from outcry.safety.forms import AntiAbuseForm
 
@@ -72,6 +74,8 @@ class ActionForm(AntiAbuseForm):
     utm_source = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     utm_medium = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     utm_campaign = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    # From an email's one-click "act again" link (actions/links.py); a bad or stale one is simply ignored.
+    return_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, campaign: Campaign, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -105,6 +109,15 @@ class ActionForm(AntiAbuseForm):
     def clean_ref(self) -> str:
         code = self.cleaned_data["ref"].strip()
         return code if CODE_RE.match(code) else ""
+
+    def clean_return_token(self) -> str:
+        return self.cleaned_data["return_token"].strip()[:200]
+
+    def mailbox_proven(self) -> bool:
+        """True when the form came through a return link and still holds the address that link was mailed to."""
+        token = self.cleaned_data.get("return_token")
+        earlier = action_for_return(token, self.campaign) if token else None
+        return earlier is not None and earlier.email_hash == hash_email(self.cleaned_data["email"])
 
     def clean_via(self) -> str:
         via = self.cleaned_data["via"].strip().lower()

@@ -55,6 +55,8 @@ class Action(models.Model):
 
     consent_updates = models.BooleanField(_("wants updates"), default=False)
     consent_wording = models.TextField(_("consent wording shown"), blank=True)
+    # Set by the unsubscribe link in an update (for this campaign, or for the whole organisation).
+    unsubscribed_at = models.DateTimeField(_("unsubscribed from updates at"), null=True, blank=True)
 
     source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.DIRECT)
     referral_code = models.CharField(max_length=16, default=new_referral_code, help_text=_("This supporter's own share code."))
@@ -112,3 +114,23 @@ class CountShard(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "metric", "shard"], name="one_row_per_shard")]
+
+
+class Unsubscribe(models.Model):
+    """A supporter who asked for no more updates from any of an organisation's campaigns.
+
+    Keyed by the email's keyed hash, so it outlives the actions it came from (and their erasure).
+    Stopping one campaign's updates is Action.unsubscribed_at instead.
+    """
+
+    organisation = models.ForeignKey("campaigns.Organisation", on_delete=models.CASCADE, related_name="unsubscribes")
+    email_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "email_hash"], name="one_unsubscribe_per_email")]
+        verbose_name = _("unsubscribe")
+        verbose_name_plural = _("unsubscribes")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} #{self.pk}"

@@ -49,6 +49,8 @@ class ActionData:
     ip: str = ""
     passed_challenge: bool = True
     hold: bool = False
+    # The supporter came through a link mailed to this very address: it needs no confirmation email.
+    mailbox_proven: bool = False
 
 
 def _source(data: ActionData) -> str:
@@ -60,7 +62,7 @@ def _source(data: ActionData) -> str:
 def _initial_status(campaign: Campaign, data: ActionData) -> str:
     if data.hold:
         return Action.Status.HELD
-    if campaign.double_opt_in:
+    if campaign.double_opt_in and not data.mailbox_proven:
         return Action.Status.UNCONFIRMED
     return Action.Status.COUNTED
 
@@ -94,6 +96,7 @@ def take_action(*, campaign: Campaign, data: ActionData) -> Action:
         utm_campaign=data.utm_campaign,
         ip_hash=hash_ip(data.ip),
         passed_challenge=data.passed_challenge,
+        confirmed_at=timezone.now() if data.mailbox_proven else None,
     )
     status = _initial_status(campaign, data)
     try:

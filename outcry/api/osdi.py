@@ -64,6 +64,8 @@ class PetitionDict(TypedDict):
     closed_date: str | None
     total_signatures: int
     goal: int
+    outcome: dict | None
+    updates: list[dict]
 
 
 ORIGIN = "Outcry"
@@ -112,4 +114,6 @@ def petition_dict(campaign: Campaign, count: int) -> PetitionDict:
         "closed_date": campaign.closed_at.isoformat() if campaign.closed_at else None,
         "total_signatures": count,
         "goal": campaign.goal,
+        "outcome": campaign.outcome,
+        "updates": campaign.updates_summary(),
     }

@@ -9,6 +9,15 @@ from outcry.api.forms import MAX_PER_PAGE
 
 STRING = {"type": "string"}
 NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
+OUTCOME = {
+    "type": ["object", "null"], "required": ["kind", "text", "date"],
+    "properties": {"kind": {"enum": ["handed_in", "response", "victory", "closed"]}, "text": STRING,
+                   "date": {"type": ["string", "null"], "format": "date"}},
+}
+UPDATES = {"type": "array", "items": {
+    "type": "object", "required": ["title", "date", "url"],
+    "properties": {"title": STRING, "date": {"type": "string", "format": "date"}, "url": STRING},
+}}
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": STRING}}
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}}
 PAGE_PARAMS = [
@@ -61,6 +70,7 @@ def openapi_schema() -> dict:
                     "properties": {
                         "slug": STRING, "count": {"type": "integer"}, "goal": {"type": "integer"},
                         "messages_sent": {"type": "integer"}, "updated_at": {"type": "string", "format": "date-time"},
+                        "outcome": OUTCOME, "updates": UPDATES,
                     },
                 },
                 "Integrity": {
@@ -85,6 +95,7 @@ def openapi_schema() -> dict:
                         "browser_url": STRING, "created_date": {"type": "string", "format": "date-time"},
                         "published_date": NULLABLE_DATETIME, "closed_date": NULLABLE_DATETIME,
                         "total_signatures": {"type": "integer"}, "goal": {"type": "integer"},
+                        "outcome": OUTCOME, "updates": UPDATES,
                     },
                 },
                 "Signature": {

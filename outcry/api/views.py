@@ -30,7 +30,10 @@ def _public_campaign(slug: str) -> Campaign | None:
 
 
 def _stats(slug: str) -> Shared:
-    campaign = Campaign.objects.public().only("pk", "slug", "goal").filter(slug=slug).first()
+    campaign = (
+        Campaign.objects.public().only("pk", "slug", "goal", "outcome_kind", "outcome_text", "outcome_date")
+        .filter(slug=slug).first()
+    )
     if campaign is None:
         raise Http404
     # Straight from the shards: this answer is cached as a whole, and a second cache layer would
@@ -45,9 +48,11 @@ def _stats(slug: str) -> Shared:
         "goal": campaign.goal,
         "messages_sent": counts[1],
         "updated_at": timezone.now().isoformat(),
+        "outcome": campaign.outcome,
+        "updates": campaign.updates_summary(),
     }
     # Weak: updated_at differs between two copies, but a poller holding either has the same count.
-    etag = "W/" + etag_of(json.dumps([campaign.slug, campaign.goal, *counts]).encode())
+    etag = "W/" + etag_of(json.dumps([campaign.slug, campaign.goal, *counts, payload["outcome"], payload["updates"]]).encode())
     return Shared(body=json.dumps(payload).encode(), etag=etag)
 
 
@@ -112,7 +117,7 @@ def petitions(request: HttpRequest) -> JsonResponse:
     form = PageForm(request.GET)
     if not form.is_valid():
         return _invalid(form)
-    campaigns = Campaign.objects.filter(organisation=request.organisation).order_by("pk")
+    campaigns = Campaign.objects.filter(organisation=request.organisation).prefetch_related("updates").order_by("pk")
     page = _collection(request, campaigns, form, "osdi:petitions", lambda c: c)
     counts = counting.get_counts(c.pk for c in page["_embedded"]["osdi:petitions"])
     page["_embedded"]["osdi:petitions"] = [petition_dict(c, counts[c.pk]) for c in page["_embedded"]["osdi:petitions"]]

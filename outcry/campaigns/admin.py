@@ -95,6 +95,10 @@ class CampaignAdmin(OrganisationScopedAdmin):
         (_("Letter"), {"fields": ["letter_subject", "letter_salutation", "letter_body", "letter_signoff", "allow_personalise"]}),
         (_("Delivery"), {"fields": ["delivery_mode", "digest_period", "target_hourly_limit", "double_opt_in"]}),
         (_("Privacy and embedding"), {"fields": ["retention_days", "embed_allowed_origins"]}),
+        (_("Outcome and next step"), {
+            "fields": ["outcome_kind", "outcome_text", "outcome_date", "follow_up_campaign", "follow_up_url", "follow_up_label"],
+            "description": _("What came of the campaign (a banner on its page), and what supporters may do next (on the thank-you page)."),
+        }),
     ]
     readonly_fields = ["published_at", "closed_at"]
 

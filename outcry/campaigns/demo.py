@@ -369,3 +369,46 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
         },
     },
 }
+
+# What came of the Libya campaign, the news its supporters were sent, and where they go next.
+FOLLOW_UPS = {"stop-detention-libya": "al-khoms-unhcr"}
+OUTCOMES = {
+    "stop-detention-libya": {
+        "outcome_kind": "handed_in",
+        "outcome_text": "We handed your letters to the European Commission's office in Brussels.",
+        "outcome_date": datetime.date(2018, 9, 3),
+    },
+}
+UPDATES = {
+    "stop-detention-libya": [
+        {
+            "title": "Your letters were handed in",
+            "body": "Thank you. On 3 September we handed your letters to the European Commission's office in "
+            "Brussels, with the names of everyone who signed.\n\nWe asked for a meeting about the detention "
+            "centres and will tell you what the Commission says.\n\nThe refugees held in Al Khoms need you "
+            "now too: please write to UNHCR.",
+            "translations": {
+                "fr": {
+                    "title": "Vos lettres ont été remises",
+                    "body": "Merci. Le 3 septembre, nous avons remis vos lettres au bureau de la Commission "
+                    "européenne à Bruxelles, avec les noms de toutes les personnes qui ont signé.\n\nNous avons "
+                    "demandé une rencontre au sujet des centres de détention et vous dirons ce que répond la "
+                    "Commission.\n\nLes réfugiés détenus à Al Khoms ont aussi besoin de vous : écrivez au HCR.",
+                },
+                "ar": {
+                    "title": "سُلّمت رسائلكم",
+                    "body": "شكرًا لكم. في 3 سبتمبر سلّمنا رسائلكم إلى مكتب المفوضية الأوروبية في بروكسل، مع أسماء "
+                    "كل من وقّع.\n\nطلبنا لقاءً بشأن مراكز الاحتجاز، وسنخبركم بما تردّ به المفوضية.\n\nاللاجئون "
+                    "المحتجزون في الخُمس يحتاجون إليكم الآن أيضًا: راسلوا المفوضية السامية للأمم المتحدة لشؤون اللاجئين.",
+                },
+                "it": {
+                    "title": "Le vostre lettere sono state consegnate",
+                    "body": "Grazie. Il 3 settembre abbiamo consegnato le vostre lettere all'ufficio della "
+                    "Commissione europea a Bruxelles, con i nomi di tutte le persone che hanno firmato.\n\nAbbiamo "
+                    "chiesto un incontro sui centri di detenzione e vi diremo che cosa risponde la Commissione."
+                    "\n\nAnche i rifugiati detenuti ad Al Khoms hanno bisogno di voi: scrivete all'UNHCR.",
+                },
+            },
+        },
+    ],
+}

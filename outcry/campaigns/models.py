@@ -82,6 +82,12 @@ class Campaign(models.Model):
         MAILTO = "mailto", _("Supporters send it themselves (mailto)")
         NONE = "none", _("Nothing is sent (kept for a hand-in)")
 
+    class Outcome(models.TextChoices):
+        HANDED_IN = "handed_in", _("Handed in")
+        RESPONSE = "response", _("Response received")
+        VICTORY = "victory", _("Victory")
+        CLOSED = "closed", _("Closed without a result")
+
     class DigestPeriod(models.TextChoices):
         HOURLY = "hourly", _("Hourly")
         DAILY = "daily", _("Daily")
@@ -133,6 +139,18 @@ class Campaign(models.Model):
         _("sites allowed to embed the counter"), blank=True,
         help_text=_("One origin a line, e.g. https://www.example.org"),
     )
+
+    # What came of the campaign, shown as a banner on its page and in the stats JSON (issue: outcomes).
+    outcome_kind = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    outcome_text = models.CharField(_("outcome text"), max_length=300, blank=True)
+    outcome_date = models.DateField(_("outcome date"), null=True, blank=True)
+    # The next ask, offered on the thank-you page after the share step: another campaign or any address.
+    follow_up_campaign = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("follow-up campaign"),
+    )
+    follow_up_url = models.URLField(_("follow-up address"), blank=True, help_text=_("e.g. a donation page"))
+    follow_up_label = models.CharField(_("follow-up text"), max_length=200, blank=True)
 
     # Smaller copies of hero_image made on upload: [{"width", "height", "name"}], widest last.
     hero_renditions = models.JSONField(default=list, blank=True, editable=False)
@@ -206,6 +224,25 @@ class Campaign(models.Model):
         return self.action_kind == self.ActionKind.LETTER and self.delivery_mode in {
             self.DeliveryMode.INDIVIDUAL, self.DeliveryMode.DIGEST,
         }
+
+    @property
+    def outcome(self) -> dict | None:
+        """The stats JSON's `outcome`: null, or what came of the campaign and when."""
+        if not self.outcome_kind:
+            return None
+        date = self.outcome_date.isoformat() if self.outcome_date else None
+        return {"kind": self.outcome_kind, "text": self.outcome_text, "date": date}
+
+    def updates_summary(self) -> list[dict]:
+        """The stats JSON's and OSDI's `updates`: each published update's title, date and page."""
+        return [
+            {"title": u.title, "date": u.date.isoformat(), "url": f"{settings.SITE_URL}{u.get_absolute_url()}"}
+            for u in self.updates.all() if u.published
+        ]
+
+    @property
+    def has_follow_up(self) -> bool:
+        return bool(self.follow_up_url) or self.follow_up_campaign_id is not None
 
     def letter_paragraphs(self, body: str | None = None) -> list[str]:
         text = (body if body is not None else self.letter_body).replace("\r\n", "\n")
@@ -289,3 +326,71 @@ class CampaignTranslation(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.story = sanitise_html(self.story)
         super().save(*args, **kwargs)
+
+
+def paragraphs(text: str) -> list[str]:
+    """Plain text as a campaigner types it: blank lines separate paragraphs."""
+    return [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+class CampaignUpdate(models.Model):
+    """News for a campaign's supporters: shown on its page and, once sent, emailed to those who asked for updates.
+
+    Sending is delivery's (outcry.updates.services.send_update); the send_* fields record its progress,
+    so a worker that dies mid-send resumes after the last supporter it reached.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="updates", verbose_name=_("campaign"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), help_text=_("Plain text. Blank lines separate paragraphs."))
+    published = models.BooleanField(_("show on the campaign page"), default=True)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    send_requested_at = models.DateTimeField(_("sending asked at"), null=True, blank=True)
+    # The highest action id already given its email: fanning out resumes after it.
+    send_watermark = models.BigIntegerField(default=0, editable=False)
+    send_finished_at = models.DateTimeField(_("every email queued at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("update")
+        verbose_name_plural = _("updates")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:update", kwargs={"slug": self.campaign.slug, "pk": self.pk})
+
+    @property
+    def date(self):
+        return (self.send_requested_at or self.created_at).date()
+
+    def translated(self, language: str) -> CampaignUpdate:
+        """A copy in `language` where the update has that translation (else as written); not for saving."""
+        shown = copy.copy(self)
+        translation = next((t for t in self.translations.all() if t.language == language), None)
+        if translation is not None:
+            shown.title = translation.title or self.title
+            shown.body = translation.body or self.body
+        shown.content_language = translation.language if translation else self.campaign.language
+        return shown
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return paragraphs(self.body)
+
+
+class UpdateTranslation(models.Model):
+    update = models.ForeignKey(CampaignUpdate, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    body = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [models.UniqueConstraint(fields=["update", "language"], name="one_update_translation_per_language")]
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+
+    def __str__(self) -> str:
+        return f"{self.update} ({self.language})"

@@ -3,7 +3,9 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Organisation, Target
+from outcry.campaigns.models import (
+    Campaign, CampaignTranslation, CampaignUpdate, LearnMoreLink, Organisation, Target, UpdateTranslation,
+)
 from outcry.shared_cache import bump_campaign_version
 
 
@@ -17,6 +19,13 @@ def campaign_changed(sender: type, instance: Campaign, **kwargs: object) -> None
 @receiver([post_save, post_delete], sender=CampaignTranslation)
 def campaign_part_changed(sender: type, instance: Target | LearnMoreLink | CampaignTranslation, **kwargs: object) -> None:
     bump_campaign_version(Campaign.objects.filter(pk=instance.campaign_id).values_list("slug", flat=True))
+
+
+@receiver([post_save, post_delete], sender=CampaignUpdate)
+@receiver([post_save, post_delete], sender=UpdateTranslation)
+def update_changed(sender: type, instance: CampaignUpdate | UpdateTranslation, **kwargs: object) -> None:
+    campaign_id = instance.campaign_id if isinstance(instance, CampaignUpdate) else instance.update.campaign_id
+    bump_campaign_version(Campaign.objects.filter(pk=campaign_id).values_list("slug", flat=True))
 
 
 @receiver(post_save, sender=Organisation)

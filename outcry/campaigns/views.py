@@ -14,10 +14,11 @@ from django.utils.translation import get_language
 from outcry.actions import counting
 from outcry.actions.client import client_ip, see_other
 from outcry.actions.forms import ActionForm, default_country
+from outcry.actions.links import action_for_return
 from outcry.actions.models import Action
 from outcry.actions.services import ActionData
 from outcry.campaigns.languages import SHARE_PARAMS, languages
-from outcry.campaigns.models import Campaign
+from outcry.campaigns.models import Campaign, CampaignUpdate
 from outcry.campaigns.preview import link_preview, share_image
 from outcry.campaigns.progress import progress
 from outcry.campaigns.share import acted_by, campaign_share_url, mailto_links, share_links
@@ -44,10 +45,18 @@ def public_campaign(slug: str) -> Campaign:
     that second everywhere else. Shared between threads: never modify it (translated() copies).
     """
     def load() -> Campaign:
-        queryset = Campaign.objects.public().select_related("organisation").prefetch_related("targets", "links", "translations")
+        queryset = Campaign.objects.public().select_related("organisation", "follow_up_campaign").prefetch_related(
+            "targets", "links", "translations", "updates__translations"
+        )
         return get_object_or_404(queryset, slug=slug)
 
     return remembered(f"campaign:{slug}", settings.OUTCRY_LOCAL_CACHE_SECONDS, load)
+
+
+def published_updates(campaign: Campaign) -> list[CampaignUpdate]:
+    """The campaign's updates for its page's timeline, newest first, in the page's language."""
+    language = getattr(campaign, "shown_in", "") or get_language() or campaign.language
+    return [update.translated(language) for update in campaign.updates.all() if update.published]
 
 
 def _referral_cookie(campaign: Campaign) -> str:
@@ -58,6 +67,7 @@ def _page_context(campaign: Campaign) -> dict:
     count = counting.get_count(campaign.pk)
     return {
         "campaign": campaign,
+        "updates": published_updates(campaign),
         "count": count,
         "progress": progress(count, campaign.goal),
         "targets": list(campaign.targets.all()),
@@ -179,6 +189,7 @@ def _action_data(form: ActionForm, request: HttpRequest) -> ActionData:
         utm_medium=data["utm_medium"],
         utm_campaign=data["utm_campaign"],
         ip=client_ip(request),
+        mailbox_proven=form.mailbox_proven(),
     )
 
 
@@ -208,4 +219,48 @@ def share_png(request: HttpRequest, slug: str) -> FileResponse:
     """The link preview image; its address carries a version, so it may be cached for long."""
     response = FileResponse(share_image(_campaign(request, slug)).open("rb"), content_type="image/png")
     response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    campaign = _campaign(request, slug)
+    item = get_object_or_404(campaign.updates.filter(published=True).prefetch_related("translations"), pk=pk)
+    response = render(request, "campaigns/update.html", {"campaign": campaign, "update": item.translated(get_language())})
+    patch_cache_control(response, public=True, max_age=settings.OUTCRY_PAGE_CACHE_SECONDS)
+    return response
+
+
+def follow_up(request: HttpRequest, slug: str) -> HttpResponse:
+    """The thank-you page's next ask: count the click (the dashboard's "took the next step"), then go there."""
+    campaign = _campaign(request, slug)
+    next_campaign = campaign.follow_up_campaign
+    if next_campaign is not None and next_campaign.status in (Campaign.Status.LIVE, Campaign.Status.CLOSED):
+        destination = next_campaign.get_absolute_url()
+    elif campaign.follow_up_url:
+        destination = campaign.follow_up_url
+    else:
+        return see_other(campaign.get_absolute_url())
+    counting.add_to_count(campaign.pk, 1, counting.FOLLOW_UPS)
+    return see_other(destination)
+
+
+def returning(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """A supporter back from an email's one-click link: the page with their details filled in, for them only.
+
+    The form posts to the ordinary page with the token as a hidden field: the supporter may change any
+    field, and only the same email address skips the confirmation email (actions/links.py).
+    """
+    campaign = _campaign(request, slug)
+    earlier = action_for_return(token, campaign)
+    initial = _form_initial(request)
+    if earlier is not None and campaign.is_open:
+        initial |= {
+            "first_name": earlier.first_name, "last_name": earlier.last_name, "email": earlier.email,
+            "country": earlier.country, "return_token": token,
+        }
+    context = _page_context(campaign) | {"form": ActionForm(initial=initial, campaign=campaign), "returning": earlier}
+    response = render(request, "campaigns/page.html", context)
+    # Holds the supporter's name and address: never stored by a cache, never sent as a referrer.
+    patch_cache_control(response, private=True, no_store=True)
+    response["Referrer-Policy"] = "no-referrer"
     return response

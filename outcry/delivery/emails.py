@@ -22,7 +22,9 @@ from django.utils import timezone, translation
 from django_countries import countries
 
 from outcry.actions.admin import csv_safe
-from outcry.actions.models import Action
+from outcry.actions.links import return_token, unsubscribe_token
+from outcry.actions.models import Action, Unsubscribe
+from outcry.campaigns.models import Campaign
 from outcry.campaigns.share import campaign_share_url
 from outcry.delivery.models import Message
 
@@ -192,13 +194,35 @@ def _supporter_email(message: Message, name: str, extra: dict) -> EmailMessage:
     return _tag(email, message)
 
 
+def return_url(action: Action, campaign: Campaign | None) -> str:
+    """The one-click link to act on `campaign` with the form filled in, if it is the organisation's and open."""
+    if campaign is None or not campaign.is_open or campaign.organisation_id != action.campaign.organisation_id:
+        return ""
+    path = reverse("campaigns:return", kwargs={"slug": campaign.slug, "token": return_token(action, campaign)})
+    return f"{settings.SITE_URL}{path}"
+
+
+def _next_ask(action: Action) -> dict:
+    """The campaign's follow-up for a supporter's email: one click with the form filled in when it is the same
+    organisation's campaign; a plain link when it belongs to another organisation, which may not see this
+    supporter's details until they choose to act there."""
+    follow_up = action.campaign.follow_up_campaign
+    if follow_up is None or not follow_up.is_open:
+        return {}
+    title = follow_up.translated(translation.get_language() or follow_up.language).title
+    url = return_url(action, follow_up)
+    if url:
+        return {"next_url": url, "next_title": title, "next_prefilled": True}
+    return {"next_url": f"{settings.SITE_URL}{follow_up.get_absolute_url()}", "next_title": title}
+
+
 def build_receipt(message: Message) -> EmailMessage:
     action = message.action
     if action is None:
         raise Undeliverable("the receipt has no action")
     with translation.override(supporter_language(action)):
         share_url = campaign_share_url(message.campaign, ref=action.referral_code, via="email")
-        return _supporter_email(message, "receipt", {"share_url": share_url})
+        return _supporter_email(message, "receipt", {"share_url": share_url} | _next_ask(action))
 
 
 def build_confirm(message: Message) -> EmailMessage:
@@ -210,11 +234,60 @@ def build_confirm(message: Message) -> EmailMessage:
         return _supporter_email(message, "confirm", context)
 
 
+def unsubscribe_url(action: Action) -> str:
+    return f"{settings.SITE_URL}{reverse('updates:unsubscribe', kwargs={'token': unsubscribe_token(action)})}"
+
+
+def build_update(message: Message) -> EmailMessage:
+    """A campaign update, in the supporter's language, with a one-click unsubscribe (RFC 8058)."""
+    update, action, campaign = message.update, message.action, message.campaign
+    if update is None:
+        raise Undeliverable("the email has no update")
+    if action is None:
+        # A campaigner's test copy: to their own address, in the campaign's language, nothing to unsubscribe.
+        language, to, context = campaign.language, message.recipient, {"test": True}
+    else:
+        if action.erased_at or not action.email:
+            raise Undeliverable("the supporter's details were erased")
+        if action.unsubscribed_at or Unsubscribe.objects.filter(
+            organisation_id=campaign.organisation_id, email_hash=action.email_hash
+        ).exists():
+            raise Undeliverable("the supporter unsubscribed")
+        language, to = supporter_language(action), action.email
+        context = {"unsubscribe_url": unsubscribe_url(action), "action": action} | _next_ask(action)
+    try:
+        recipient = person_address(action.full_name if action else "", to)
+    except ValueError as error:
+        raise Undeliverable(f"the address is invalid: {error}") from error
+    with translation.override(language):
+        shown = update.translated(language)
+        context |= {
+            "update": shown, "campaign": campaign.translated(language), "organisation": campaign.organisation,
+            "campaign_url": f"{settings.SITE_URL}{campaign.get_absolute_url()}",
+        }
+        subject = one_line(render_to_string("delivery/email/update_subject.txt", context))
+        text = render_to_string("delivery/email/update_text.txt", context)
+        html = render_to_string("delivery/email/update_html.html", context)
+    headers = _headers(message)
+    if action is not None:
+        headers |= {
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    email = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=str(platform_address(campaign.organisation.name, "updates")),
+        to=[str(recipient)], headers=headers,
+    )
+    email.attach_alternative(html, "text/html")
+    return _tag(email, message)
+
+
 BUILDERS: dict[Message.Kind, Callable[[Message], EmailMessage]] = {
     Message.Kind.LETTER: build_letter,
     Message.Kind.DIGEST: build_digest,
     Message.Kind.RECEIPT: build_receipt,
     Message.Kind.CONFIRM: build_confirm,
+    Message.Kind.UPDATE: build_update,
 }
 
 

@@ -4,11 +4,12 @@ from email.utils import make_msgid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outcry.actions.models import Action
-from outcry.campaigns.models import Campaign, Target
+from outcry.campaigns.models import Campaign, CampaignUpdate, Target
 from outcry.lib.outbox import CircuitFields, Leased
 
 
@@ -30,6 +31,7 @@ class Message(Leased):
         RECEIPT = "receipt", _("Receipt")
         CONFIRM = "confirm", _("Confirmation request")
         DATA_LINK = "data_link", _("Your-data link")
+        UPDATE = "update", _("Campaign update")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -51,6 +53,10 @@ class Message(Leased):
         "self", on_delete=models.SET_NULL, related_name="letters", null=True, blank=True,
         help_text=_("The digest that carries (or carried) this letter."),
     )
+    update = models.ForeignKey(
+        CampaignUpdate, on_delete=models.CASCADE, related_name="messages", null=True, blank=True,
+        help_text=_("The campaign update this email carries."),
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LETTER)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     last_error = models.TextField(_("why"), blank=True, help_text=_("The last failure, or why the message is waiting."))
@@ -70,6 +76,13 @@ class Message(Leased):
             models.Index(fields=["status", "next_try_at"]),
             models.Index(fields=["target", "kind", "claimed_at"]),
             models.Index(fields=["campaign", "target", "status"]),
+        ]
+        constraints = [
+            # One update reaches one supporter once, however often its fan-out is resumed.
+            models.UniqueConstraint(
+                fields=["update", "action"], condition=Q(update__isnull=False, action__isnull=False),
+                name="one_update_email_per_action",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -65,6 +65,8 @@ class Dashboard:
     hourly_chart: charts.BarChart
     breakdowns: list[Breakdown]
     thanks_views: int
+    # Clicks on the thank-you page's next ask (campaigns.views.follow_up).
+    follow_ups: int
     conversions: list[ChannelConversion]
     letters: list[TargetLetters]
     refreshed_at: datetime | None
@@ -166,6 +168,7 @@ def build_dashboard(campaign: Campaign) -> Dashboard:
         hourly_chart=charts.bar_chart(_("Actions per hour, last 48 hours"), hourly),
         breakdowns=breakdowns,
         thanks_views=thanks_views,
+        follow_ups=counting.get_count(campaign.pk, counting.FOLLOW_UPS),
         conversions=conversions,
         letters=sorted(letters.values(), key=lambda t: t.target),
         refreshed_at=mark,

@@ -110,6 +110,10 @@ def record_action(*, campaign: Campaign, data: ActionData, screening: Screening)
     # A person without JavaScript on a double opt-in campaign proves themselves by confirming their email,
     # so only the other flags need a campaigner's eyes there.
     needs_review = [f for f in screening.flags if not (campaign.double_opt_in and f == Flag.Reason.NO_CHALLENGE)]
+    if data.mailbox_proven:
+        # Back through a link mailed to this address: a pre-filled form is sent in a second, perhaps before
+        # the page's script has solved the challenge, and the mailbox itself is the better proof.
+        needs_review = [f for f in needs_review if f not in (Flag.Reason.TOO_FAST, Flag.Reason.NO_CHALLENGE)]
     data = dataclasses.replace(data, passed_challenge=screening.passed_challenge, hold=bool(needs_review))
     if not screening.flags:
         # Most actions: take_action's own transaction, with no savepoint nested in an outer one.

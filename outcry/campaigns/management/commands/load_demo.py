@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from outcry.campaigns import demo
-from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Organisation, Target
+from outcry.campaigns.models import (
+    Campaign, CampaignTranslation, CampaignUpdate, LearnMoreLink, Organisation, Target, UpdateTranslation,
+)
 
 CAMPAIGNER_PERMISSIONS = [
     ("campaigns", "campaign", ["add", "change", "view"]),
@@ -71,8 +73,27 @@ class Command(BaseCommand):
             for language, fields in demo.TRANSLATIONS.get(campaign.slug, {}).items():
                 CampaignTranslation.objects.update_or_create(campaign=campaign, language=language, defaults=fields)
             self.stdout.write(f"Demo campaign: /c/{campaign.slug}/ ({'created' if created else 'already there'})")
+        self._outcomes_and_updates()
         if not settings.PRODUCTION:
             self._demo_admin()
+
+    def _outcomes_and_updates(self) -> None:
+        for slug, fields in demo.OUTCOMES.items():
+            Campaign.objects.filter(slug=slug, outcome_kind="").update(**fields)
+        for slug, follow_up in demo.FOLLOW_UPS.items():
+            Campaign.objects.filter(slug=slug, follow_up_campaign__isnull=True).update(
+                follow_up_campaign=Campaign.objects.get(slug=follow_up)
+            )
+        for slug, updates in demo.UPDATES.items():
+            campaign = Campaign.objects.get(slug=slug)
+            for data in updates:
+                # Shown as sent: the demo has no supporters who asked for updates, so there is nobody to email.
+                update, created = CampaignUpdate.objects.get_or_create(
+                    campaign=campaign, title=data["title"],
+                    defaults={"body": data["body"], "send_requested_at": timezone.now(), "send_finished_at": timezone.now()},
+                )
+                for language, fields in data["translations"].items():
+                    UpdateTranslation.objects.update_or_create(update=update, language=language, defaults=fields)
 
     def _demo_admin(self) -> None:
         username, password = DEMO_ADMIN
