@@ -10,7 +10,7 @@ def test_stats_json_has_the_stable_fields(client, campaign, supporter):
     response = client.get("/api/v1/campaigns/free-them/stats")
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"slug", "count", "goal", "messages_sent", "updated_at"}
+    assert set(data) == {"slug", "count", "goal", "messages_sent", "updated_at", "outcome", "updates"}
     assert (data["slug"], data["count"], data["goal"]) == ("free-them", 1, 100)
     assert "max-age" in response["Cache-Control"]
 
