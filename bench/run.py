@@ -273,7 +273,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=server.default_workers())
     parser.add_argument("--server-threads", type=int, default=server.default_threads())
     parser.add_argument("--actions", type=int, default=1_000_000)
-    parser.add_argument("--only", default="", help="comma-separated scenario keys: min_get,page,page_script,stats,min_post,post,mix,small,costs,csv,delivery,faults")
+    parser.add_argument("--only", default="", help="comma-separated scenario keys: min_get,page,page_script,stats,min_post,post,mix,small,costs,csv,delivery,faults,updates")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
 
@@ -385,6 +385,13 @@ def main() -> None:
 
         report["faults"] = faults.run()
         say(faults.table(report["faults"]))
+
+    if wanted("updates"):
+        say("An update to 100,000 consenting supporters (bench/update_send.py)…")
+        from bench import update_send
+
+        report["update_send"] = update_send.run(supporters=int(os.environ.get("BENCH_UPDATE_SUPPORTERS", "100000")))
+        say(update_send.table(report["update_send"]))
 
     report["machine"]["load_average_at_end"] = os.getloadavg()
     report["scenarios"] = [asdict(r) for r in results]
