@@ -94,6 +94,10 @@ class CampaignAdmin(OrganisationScopedAdmin):
         (_("Action and goal"), {"fields": ["action_kind", "goal", "message_before_goal", "message_near_goal", "message_after_action", "thank_you_text", "consent_wording"]}),
         (_("Letter"), {"fields": ["letter_subject", "letter_salutation", "letter_body", "letter_signoff", "allow_personalise"]}),
         (_("Delivery"), {"fields": ["delivery_mode", "digest_period", "target_hourly_limit", "double_opt_in"]}),
+        (_("Emails to supporters"), {
+            "fields": ["receipt_subject", "receipt_intro", "confirm_subject", "confirm_intro"],
+            "description": _("Leave empty for Outcry's own wording, translated. Your text replaces the greeting and the opening paragraph; the links follow it."),
+        }),
         (_("Privacy and embedding"), {"fields": ["retention_days", "embed_allowed_origins"]}),
         (_("Outcome and next step"), {
             "fields": ["outcome_kind", "outcome_text", "outcome_date", "follow_up_campaign", "follow_up_url", "follow_up_label"],

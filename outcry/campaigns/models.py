@@ -124,6 +124,19 @@ class Campaign(models.Model):
     letter_signoff = models.CharField(_("sign-off"), max_length=100, blank=True, default="Yours sincerely,")
     allow_personalise = models.BooleanField(_("supporters may edit the letter"), default=False)
 
+    # The supporter's emails as the campaign words them; empty keeps Outcry's own wording. The link each
+    # email exists for (confirm, share) is always added after this text, so no wording can lose it.
+    receipt_subject = models.CharField(_("receipt subject"), max_length=200, blank=True)
+    receipt_intro = models.TextField(
+        _("receipt text"), blank=True,
+        help_text=_("Plain text; blank lines separate paragraphs. {first_name} and {campaign} are filled in. The share link follows."),
+    )
+    confirm_subject = models.CharField(_("confirmation email subject"), max_length=200, blank=True)
+    confirm_intro = models.TextField(
+        _("confirmation email text"), blank=True,
+        help_text=_("Plain text; blank lines separate paragraphs. {first_name} and {campaign} are filled in. The confirmation link follows."),
+    )
+
     delivery_mode = models.CharField(_("delivery"), max_length=12, choices=DeliveryMode.choices, default=DeliveryMode.NONE)
     digest_period = models.CharField(_("digest period"), max_length=10, choices=DigestPeriod.choices, default=DigestPeriod.DAILY)
     target_hourly_limit = models.PositiveIntegerField(
@@ -288,6 +301,7 @@ class CampaignTranslation(models.Model):
         "title", "summary", "headline", "story", "call_to_action", "hero_alt", "hero_caption",
         "message_before_goal", "message_near_goal", "message_after_action", "thank_you_text", "consent_wording",
         "letter_subject", "letter_salutation", "letter_body", "letter_signoff",
+        "receipt_subject", "receipt_intro", "confirm_subject", "confirm_intro",
     )
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="translations")
@@ -308,6 +322,10 @@ class CampaignTranslation(models.Model):
     letter_salutation = models.CharField(_("salutation"), max_length=300, blank=True)
     letter_body = models.TextField(_("letter body"), blank=True, help_text=_("Plain text. Blank lines separate paragraphs."))
     letter_signoff = models.CharField(_("sign-off"), max_length=100, blank=True)
+    receipt_subject = models.CharField(_("receipt subject"), max_length=200, blank=True)
+    receipt_intro = models.TextField(_("receipt text"), blank=True)
+    confirm_subject = models.CharField(_("confirmation email subject"), max_length=200, blank=True)
+    confirm_intro = models.TextField(_("confirmation email text"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -331,6 +349,13 @@ class CampaignTranslation(models.Model):
 def paragraphs(text: str) -> list[str]:
     """Plain text as a campaigner types it: blank lines separate paragraphs."""
     return [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+def fill_in(text: str, **values: str) -> str:
+    """A campaigner's {placeholders} filled in; any other brace is left as written (no str.format)."""
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
 
 
 class CampaignUpdate(models.Model):

@@ -24,7 +24,7 @@ from django_countries import countries
 from outcry.actions.admin import csv_safe
 from outcry.actions.links import return_token, unsubscribe_token
 from outcry.actions.models import Action, Unsubscribe
-from outcry.campaigns.models import Campaign
+from outcry.campaigns.models import Campaign, fill_in, paragraphs
 from outcry.campaigns.share import campaign_share_url
 from outcry.delivery.models import Message
 
@@ -168,6 +168,17 @@ def confirm_url(action: Action) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def campaign_wording(campaign: Campaign, name: str, first_name: str) -> dict:
+    """The campaign's own subject and opening paragraphs for the receipt or confirmation email, if it wrote any."""
+    values = {"first_name": one_line(first_name, 100), "campaign": campaign.title}
+    subject = getattr(campaign, f"{name}_subject", "")
+    intro = getattr(campaign, f"{name}_intro", "")
+    return {
+        "custom_subject": one_line(fill_in(subject, **values)) if subject else "",
+        "custom_intro": [fill_in(p, **values) for p in paragraphs(intro)],
+    }
+
+
 def _supporter_email(message: Message, name: str, extra: dict) -> EmailMessage:
     """Call inside translation.override(supporter_language(action))."""
     action, campaign = message.action, message.campaign
@@ -179,7 +190,8 @@ def _supporter_email(message: Message, name: str, extra: dict) -> EmailMessage:
         raise Undeliverable(f"the supporter's address is invalid: {error}") from error
     shown = campaign.translated(translation.get_language() or campaign.language)
     context = {"campaign": shown, "action": action, "organisation": campaign.organisation} | extra
-    subject = one_line(render_to_string(f"delivery/email/{name}_subject.txt", context))
+    context |= campaign_wording(shown, name, action.first_name)
+    subject = context.get("custom_subject") or one_line(render_to_string(f"delivery/email/{name}_subject.txt", context))
     text = render_to_string(f"delivery/email/{name}_text.txt", context)
     # Autoescaped: the HTML part is built from the same escaped text, never from raw input.
     html = render_to_string(f"delivery/email/{name}_html.html", context)
@@ -232,6 +244,16 @@ def build_confirm(message: Message) -> EmailMessage:
     with translation.override(supporter_language(action)):
         context = {"confirm_url": confirm_url(action), "days": settings.OUTCRY_CONFIRM_DAYS}
         return _supporter_email(message, "confirm", context)
+
+
+def preview_supporter_email(campaign: Campaign, kind: Message.Kind, language: str = "") -> EmailMessage:
+    """The receipt or confirmation request as a sample supporter would get it, for a campaigner to read
+    before publishing. Nothing is saved or sent; its links lead nowhere."""
+    sample = Action(
+        campaign=campaign, first_name="Amal", last_name="Haddad", email="amal.haddad@example.org",
+        language=language or campaign.language, referral_code="preview",
+    )
+    return build_email(Message(campaign=campaign, action=sample, kind=kind))
 
 
 def unsubscribe_url(action: Action) -> str:
