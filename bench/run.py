@@ -346,7 +346,7 @@ def main() -> None:
         say(f"Scenarios of {args.seconds} s, {args.connections} connections:")
         scenario("min_get", "minimal GET (ceiling)", "get", {"path": "/bench/ok"})
         scenario("page", "page GET (1M actions)", "get", {"path": page_path})
-        # Not a target: clients without Fetch Metadata get the page with their own CSRF token (outcry/csrf.py).
+        # Not a target: clients without Fetch Metadata get the page with their own CSRF token (outcry/lib/csrf.py).
         scenario("page_script", "page GET by a script (no Fetch Metadata)", "get", {"path": page_path, "script": 1})
         scenario("small", "page GET (10 actions)", "get", {"path": f"/c/{small.slug}/"})
         scenario("stats", "stats GET (1M actions)", "get", {"path": stats_path})

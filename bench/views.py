@@ -6,7 +6,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from outcry.actions.client import see_other
+from outcry.lib.client import see_other
 
 ROW_TABLE = "bench_row"
 

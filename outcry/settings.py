@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "django_countries",  # listed for its translated country names
+    "outcry.jobs",
     "outcry.campaigns",
     "outcry.actions",
     "outcry.delivery",
@@ -85,13 +86,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Repeats of a shared anonymous page or stats answer go back from here (outcry/shared_cache.py).
-    "outcry.shared_cache.SharedResponseMiddleware",
+    # Repeats of a shared anonymous page or stats answer go back from here (outcry/lib/shared_cache.py).
+    "outcry.lib.shared_cache.SharedResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "outcry.campaigns.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Django's CSRF check, plus same-origin proof from the browser's headers: see outcry/csrf.py.
-    "outcry.csrf.CrossOriginProtectionMiddleware",
+    # Django's CSRF check, plus same-origin proof from the browser's headers: see outcry/lib/csrf.py.
+    "outcry.lib.csrf.CrossOriginProtectionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -167,11 +168,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "outcry.cache.RedisCache",
+            "BACKEND": "outcry.lib.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test processes share one Redis database; each keeps to its own keys.
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "outcry") + os.environ.get("PYTEST_XDIST_WORKER", ""),
-            # A Redis that hangs must not hang every request: past this, a read is a miss (outcry/cache.py).
+            # A Redis that hangs must not hang every request: past this, a read is a miss (outcry/lib/redis_cache.py).
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
@@ -315,7 +316,7 @@ OUTCRY_HASH_KEY = os.environ.get("OUTCRY_HASH_KEY", SECRET_KEY)
 OUTCRY_COUNTER_SHARDS = env_int("OUTCRY_COUNTER_SHARDS", 64)
 # How long the page and the stats endpoint may serve a cached count.
 OUTCRY_COUNT_CACHE_SECONDS = env_int("OUTCRY_COUNT_CACHE_SECONDS", 2)
-# How long one rendering of a campaign page serves every anonymous visitor (outcry/shared_cache.py).
+# How long one rendering of a campaign page serves every anonymous visitor (outcry/lib/shared_cache.py).
 OUTCRY_PAGE_CACHE_SECONDS = env_int("OUTCRY_PAGE_CACHE_SECONDS", 2)
 # How often an open page asks for the live count (slower while the tab is hidden).
 OUTCRY_COUNTER_POLL_MS = env_int("OUTCRY_COUNTER_POLL_MS", 5000)
@@ -369,7 +370,7 @@ AXES_CLIENT_IP_CALLABLE = "outcry.safety.lockout.hashed_client_ip"
 AXES_CLIENT_STR_CALLABLE = "outcry.safety.lockout.client_str"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "safety/locked_out.html"
-# security.W003 looks for CsrfViewMiddleware by name; outcry/csrf.py subclasses it, and the check
+# security.W003 looks for CsrfViewMiddleware by name; outcry/lib/csrf.py subclasses it, and the check
 # outcry.E001 (outcry/safety/checks.py) makes sure a subclass is installed instead.
 SILENCED_SYSTEM_CHECKS = ["security.W003"]
 

@@ -17,7 +17,7 @@ def redis_gone(settings):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # nothing listens here once the socket closes
     settings.CACHES = {"default": {
-        "BACKEND": "outcry.cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0",
+        "BACKEND": "outcry.lib.redis_cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0",
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }}
 

@@ -51,7 +51,7 @@ def free_port() -> int:
 
 def post_action(port: int, data: dict[str, str]) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    # A browser's same-origin POST (outcry/csrf.py): no token needed.
+    # A browser's same-origin POST (outcry/lib/csrf.py): no token needed.
     conn.request("POST", "/c/free-them/", urlencode(data), {
         "Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{port}",
     })

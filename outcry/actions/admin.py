@@ -1,51 +1,16 @@
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
-
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from outcry.actions.exports import CSV_COLUMNS, MAILING_LIST_COLUMNS
 from outcry.actions.models import Action
 from outcry.campaigns.admin import OrganisationScopedAdmin
-from outcry.safety.admin import erase_selected
-
-# The organisation's mailing list: only people who ticked the box, with the wording they agreed to.
-MAILING_LIST_COLUMNS = ["email", "first_name", "last_name", "country", "language", "created_at", "consent_wording"]
-CSV_COLUMNS = [
-    "id", "created_at", "status", "first_name", "last_name", "email", "country", "postcode", "language",
-    "consent_updates", "consent_wording", "source", "referred_by", "utm_source", "utm_medium", "utm_campaign",
-]
-
-
-class Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_safe(value: object) -> str:
-    # Spreadsheets run cells that start with these as formulas (CSV injection).
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def stream_actions_csv(queryset: QuerySet[Action], batch: int = 2000, columns: list[str] = CSV_COLUMNS) -> Iterator[str]:
-    """The CSV in pieces of `batch` rows, read by primary key ranges.
-
-    Memory stays flat at any size. Key ranges rather than one server-side cursor: in autocommit
-    PostgreSQL materialises a WITH HOLD cursor's whole result before the first row, and a cursor
-    inside a transaction would hold a snapshot open for the whole download. One string per batch,
-    not per row, because the server makes one socket write per piece.
-    """
-    writer = csv.writer(Echo())
-    yield writer.writerow(columns)
-    rows = queryset.order_by("pk").values_list("pk", *columns)
-    last = 0
-    while chunk := list(rows.filter(pk__gt=last)[:batch]):
-        last = chunk[-1][0]
-        yield "".join(writer.writerow([csv_safe(value) for value in row[1:]]) for row in chunk)
+from outcry.lib.csv_export import stream_csv
+from outcry.safety.services import erase_actions
 
 
 @admin.register(Action)
@@ -56,7 +21,7 @@ class ActionAdmin(OrganisationScopedAdmin):
     search_fields = ["first_name", "last_name", "email", "postcode", "referral_code"]
     date_hierarchy = "created_at"
     list_select_related = ["campaign"]
-    actions = ["export_csv", "export_mailing_list", erase_selected]
+    actions = ["export_csv", "export_mailing_list", "erase_selected"]
     show_full_result_count = False
     readonly_fields = [f.name for f in Action._meta.fields]
 
@@ -69,13 +34,18 @@ class ActionAdmin(OrganisationScopedAdmin):
 
     @admin.action(description=_("Export selected actions as CSV"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Action]) -> StreamingHttpResponse:
-        response = StreamingHttpResponse(stream_actions_csv(queryset), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(stream_csv(queryset, CSV_COLUMNS), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="actions.csv"'
         return response
 
     @admin.action(description=_("Export the mailing list (only those who opted in)"))
     def export_mailing_list(self, request: HttpRequest, queryset: QuerySet[Action]) -> StreamingHttpResponse:
         opted_in = queryset.filter(consent_updates=True, erased_at__isnull=True, status=Action.Status.COUNTED)
-        response = StreamingHttpResponse(stream_actions_csv(opted_in, columns=MAILING_LIST_COLUMNS), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(stream_csv(opted_in, MAILING_LIST_COLUMNS), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="mailing-list.csv"'
         return response
+
+    @admin.action(description=_("Erase the personal data of the selected actions (they stay counted)"), permissions=["change"])
+    def erase_selected(self, request: HttpRequest, queryset: QuerySet[Action]) -> None:
+        n = erase_actions(actions=queryset, user=request.user, reason="erasure request (admin)")
+        self.message_user(request, ngettext("%d action erased.", "%d actions erased.", n) % n, messages.SUCCESS)

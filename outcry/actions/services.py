@@ -1,10 +1,7 @@
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -12,23 +9,7 @@ from outcry.actions import counting
 from outcry.actions.models import Action
 from outcry.actions.signals import announce_counted
 from outcry.campaigns.models import Campaign
-
-
-def keyed_hash(value: str, purpose: str) -> str:
-    key = f"{settings.OUTCRY_HASH_KEY}:{purpose}".encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def hash_email(email: str) -> str:
-    return keyed_hash(normalise_email(email), "email")
-
-
-def hash_ip(ip: str) -> str:
-    return keyed_hash(ip, "ip") if ip else ""
+from outcry.lib.hashing import hash_email, hash_ip, normalise_email
 
 
 @dataclass(frozen=True, kw_only=True)

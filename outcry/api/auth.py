@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from outcry.integrations.services import organisation_for_token
+
 
 def api_get(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """GET and HEAD only, answered in JSON either way; no CSRF check, since nothing here writes."""
@@ -34,7 +36,6 @@ def token_from(request: HttpRequest) -> str:
 
 def organisation_token_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """The view gets request.organisation from the request's API token, or the client gets a JSON 401."""
-    from outcry.integrations.services import organisation_for_token
 
     @csrf_exempt
     @wraps(view)

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from outcry.campaigns.sanitise import sanitise_html
+from outcry.lib.sanitise import sanitise_html
 
 
 class Organisation(models.Model):

@@ -6,7 +6,7 @@ from django.dispatch import receiver
 from outcry.campaigns.models import (
     Campaign, CampaignTranslation, CampaignUpdate, LearnMoreLink, Organisation, Target, UpdateTranslation,
 )
-from outcry.shared_cache import bump_campaign_version
+from outcry.lib.shared_cache import bump_campaign_version
 
 
 @receiver([post_save, post_delete], sender=Campaign)

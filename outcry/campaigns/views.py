@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from outcry.actions import counting
-from outcry.actions.client import client_ip, see_other
+from outcry.lib.client import client_ip, see_other
 from outcry.actions.forms import ActionForm, default_country
 from outcry.actions.links import action_for_return
 from outcry.actions.models import Action
@@ -23,7 +23,7 @@ from outcry.campaigns.preview import link_preview, share_image
 from outcry.campaigns.progress import progress
 from outcry.campaigns.share import acted_by, campaign_share_url, mailto_links, share_links
 from outcry.safety.screening import record_action, screen_submission, too_many_requests
-from outcry.shared_cache import Shared, answer, etag_of, remembered, shared
+from outcry.lib.shared_cache import Shared, answer, etag_of, remembered, shared
 
 CSRF_SLOT = b"<!--csrf-token-->"
 ATTRIBUTION_PARAMS = SHARE_PARAMS
@@ -103,12 +103,12 @@ def _is_anonymous_read(request: HttpRequest) -> bool:
 
 def _will_prove_origin(request: HttpRequest) -> bool:
     # A browser that sends Fetch Metadata on this GET sends it on the form's POST too, where
-    # outcry/csrf.py accepts it in place of a token. Scripts and old browsers send none of it.
+    # outcry/lib/csrf.py accepts it in place of a token. Scripts and old browsers send none of it.
     return "Sec-Fetch-Site" in request.headers
 
 
 def public_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """The page as every anonymous visitor sees it, shared through outcry/shared_cache.py.
+    """The page as every anonymous visitor sees it, shared through outcry/lib/shared_cache.py.
 
     The shared copy has an empty slot where the CSRF token goes. A browser that proves its origin
     gets the copy as it is, cacheable by any proxy; any other client gets the same copy with its own

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_countries import countries
 
-from outcry.actions.admin import csv_safe
+from outcry.lib.csv_export import csv_safe
 from outcry.actions.links import return_token, unsubscribe_token
 from outcry.actions.models import Action, Unsubscribe
 from outcry.campaigns.models import Campaign, fill_in, paragraphs

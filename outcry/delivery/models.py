@@ -135,17 +135,6 @@ class OutboxEmail(models.Model):
         return self.subject
 
 
-class ScheduledJob(models.Model):
-    """When a scheduled task (outcry.scheduling) may next be enqueued; the row is the cross-worker lock."""
-
-    name = models.CharField(max_length=200, primary_key=True)
-    next_run_at = models.DateTimeField()
-    last_run_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class MailServer(CircuitFields):
     """The circuit breaker of the mail server (outcry.lib.outbox.Circuit): one row, shared by every worker,
     so a server that is down costs one probe at a time instead of one attempt per message per worker."""

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from outcry.actions.models import Action
-from outcry.actions.services import confirm_action, hash_email
+from outcry.actions.services import confirm_action
+from outcry.lib.hashing import hash_email
 from outcry.campaigns.models import Campaign, Target
 from outcry.delivery.emails import CONFIRM_SALT
 from outcry.delivery.models import Message

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.tasks import task
 
-from outcry import scheduling
+from outcry.jobs import scheduling
 from outcry.delivery import services
 from outcry.delivery.sending import Report, send_due
 from outcry.delivery.workers import live_workers, recover_lost_tasks

@@ -12,9 +12,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from outcry.actions import counting
-from outcry.actions.admin import Echo, csv_safe
 from outcry.actions.models import Action
 from outcry.campaigns.admin import OrganisationScopedAdmin
+from outcry.lib.csv_export import stream_csv
 from outcry.reports.dashboard import build_dashboard
 from outcry.reports.embedding import embed_snippet, invalid_origins
 from outcry.reports.handin import hand_in_path
@@ -27,18 +27,8 @@ SIGNER_COLUMNS = ["first_name", "last_name", "country", "created_at"]
 
 def stream_signers_csv(campaign_id: int) -> Iterator[str]:
     """The hand-in's list as CSV: counted, not erased, in the order they acted."""
-    import csv
-
-    writer = csv.writer(Echo())
-    yield writer.writerow(SIGNER_COLUMNS)
-    rows = (
-        Action.objects.filter(campaign_id=campaign_id, status=Action.Status.COUNTED, erased_at__isnull=True)
-        .order_by("pk")
-        .values_list(*SIGNER_COLUMNS)
-        .iterator(chunk_size=5000)
-    )
-    for row in rows:
-        yield writer.writerow([csv_safe(value) for value in row])
+    signers = Action.objects.filter(campaign_id=campaign_id, status=Action.Status.COUNTED, erased_at__isnull=True)
+    return stream_csv(signers, SIGNER_COLUMNS, batch=5000)
 
 
 @admin.register(CampaignReport)

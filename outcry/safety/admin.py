@@ -148,8 +148,3 @@ class AuditEntryAdmin(ReadOnlyAdmin):
             return queryset
         return queryset.filter(campaign__organisation__staff=request.user).distinct()
 
-
-@admin.action(description=_("Erase the personal data of the selected actions (they stay counted)"), permissions=["change"])
-def erase_selected(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Action]) -> None:
-    n = services.erase_actions(actions=queryset, user=request.user, reason="erasure request (admin)")
-    modeladmin.message_user(request, ngettext("%d action erased.", "%d actions erased.", n) % n, messages.SUCCESS)

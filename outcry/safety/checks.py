@@ -11,7 +11,7 @@ from django.utils.module_loading import import_string
 @register(Tags.security, deploy=True)
 def csrf_middleware_installed(app_configs: object = None, **kwargs: object) -> list[Error]:
     # Django's security.W003 looks for CsrfViewMiddleware by name and is silenced in settings.py,
-    # because outcry/csrf.py subclasses it; this check makes sure a subclass really is installed.
+    # because outcry/lib/csrf.py subclasses it; this check makes sure a subclass really is installed.
     for path in settings.MIDDLEWARE:
         middleware = import_string(path)
         if isinstance(middleware, type) and issubclass(middleware, CsrfViewMiddleware):

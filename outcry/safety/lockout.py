@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from outcry.actions.client import client_ip
-from outcry.actions.services import hash_ip
+from outcry.lib.client import client_ip
+from outcry.lib.hashing import hash_ip
 
 
 def hashed_client_ip(request: HttpRequest) -> str:

@@ -17,10 +17,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from outcry.actions.models import Action
-from outcry.actions.services import hash_email
 from outcry.delivery.emails import Undeliverable, one_line
 from outcry.delivery.models import Message
 from outcry.delivery.services import owe_email
+from outcry.lib.hashing import hash_email
 from outcry.safety import ratelimit
 from outcry.safety.services import erase_actions
 

@@ -19,9 +19,10 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from outcry.actions.client import client_ip
+from outcry.lib.client import client_ip
 from outcry.actions.models import Action
-from outcry.actions.services import ActionData, hash_ip, normalise_email, take_action
+from outcry.actions.services import ActionData, take_action
+from outcry.lib.hashing import hash_ip, normalise_email
 from outcry.campaigns.models import Campaign
 from outcry.safety import ratelimit
 from outcry.safety.challenge import ChallengeResult, check_solution

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.tasks import task
 
-from outcry import scheduling
+from outcry.jobs import scheduling
 from outcry.safety.services import apply_retention
 
 

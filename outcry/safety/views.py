@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from outcry.actions.client import client_ip
-from outcry.actions.services import hash_ip
+from outcry.lib.client import client_ip
+from outcry.lib.hashing import hash_ip
 from outcry.safety import privacy, ratelimit
 from outcry.safety.challenge import new_challenge
 

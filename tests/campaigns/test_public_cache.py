@@ -156,7 +156,7 @@ def test_admin_login_keeps_its_token_check(strict_client, db):
     assert response.status_code == 403
 
 
-# The front of the stack: outcry.shared_cache.SharedResponseMiddleware --------------------------------
+# The front of the stack: outcry.lib.shared_cache.SharedResponseMiddleware --------------------------------
 
 
 def _replayed(path: str, headers: dict[str, str], monkeypatch) -> tuple:

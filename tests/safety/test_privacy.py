@@ -12,7 +12,7 @@ import pytest
 from django.core import mail, signing
 from django.utils import timezone
 
-from outcry import scheduling
+from outcry.jobs import scheduling
 from outcry.actions import counting
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from outcry.actions import counting
 from outcry.actions.models import Action
-from outcry.actions.services import ActionData, hash_ip, take_action
+from outcry.actions.services import ActionData, take_action
+from outcry.lib.hashing import hash_ip
 from outcry.campaigns.models import Organisation
 from outcry.safety.models import AuditEntry, Wave
 from outcry.safety.velocity import find_bursts

@@ -4,7 +4,7 @@ written around the model (a raw UPDATE, an import, an old backup) still cannot p
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from outcry.campaigns.sanitise import sanitise_html
+from outcry.lib.sanitise import sanitise_html
 
 register = template.Library()
 

@@ -18,6 +18,9 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.tasks import Task
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from outcry.jobs.models import ScheduledJob
 
 logger = logging.getLogger(__name__)
 
@@ -37,16 +40,12 @@ def every(interval: timedelta, task: Task) -> Task:
 
 
 def schedules() -> dict[str, Schedule]:
-    from django.utils.module_loading import autodiscover_modules
-
     autodiscover_modules("tasks")
     return dict(_schedules)
 
 
 def enqueue_due_jobs() -> list[str]:
     """Enqueue every scheduled task whose slot has come, once across all workers. Returns their names."""
-    from outcry.delivery.models import ScheduledJob
-
     now = timezone.now()
     started = []
     for name, schedule in schedules().items():

@@ -8,7 +8,7 @@ version, which any edit of the campaign bumps: an edit shows at once in the proc
 within OUTCRY_LOCAL_CACHE_SECONDS everywhere else, rather than after the entry expires. The responses carry an ETag and Cache-Control, so a reverse proxy
 or a CDN in front can absorb the storm too, and a client that polls gets 304 while nothing changed.
 
-Never put anything per-visitor into a shared body: no CSRF token (outcry/csrf.py explains why a
+Never put anything per-visitor into a shared body: no CSRF token (outcry/lib/csrf.py explains why a
 browser's form needs none; outcry/campaigns/views.py public_page fills one in for other clients),
 no cookie, nothing from the session.
 """

@@ -6,8 +6,8 @@ import pytest
 from django.tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from outcry import scheduling
-from outcry.delivery.models import ScheduledJob
+from outcry.jobs import scheduling
+from outcry.jobs.models import ScheduledJob
 
 pytestmark = pytest.mark.django_db
 

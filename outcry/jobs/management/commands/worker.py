@@ -8,7 +8,7 @@ from django.db import close_old_connections
 
 from outcry.delivery.workers import Worker
 from outcry.lib.outbox import DATABASE_ERRORS, drop_connection
-from outcry.scheduling import enqueue_due_jobs
+from outcry.jobs.scheduling import enqueue_due_jobs
 
 logger = logging.getLogger(__name__)
 
