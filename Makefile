@@ -55,6 +55,14 @@ worker: install
 test: install
 	$(VPY) -m pytest $(PYTEST_ARGS)
 
+# ruff, mypy (strict on lib/, jobs/ and services; settings in pyproject.toml), the import layers
+# (.importlinter) and missing migrations. .ci/run runs it before the tests; run it before landing.
+lint: install
+	$(VPY) -m ruff check outcry tests bench manage.py
+	$(VPY) -m mypy
+	$(VENV)/bin/lint-imports --no-cache
+	$(VPY) manage.py makemigrations --check --dry-run
+
 # The phone screenshots in docs/screenshots/ that the README shows, taken by the browser tests.
 screenshots: install
 	OUTCRY_DOCS_SCREENSHOTS=1 $(VPY) -m pytest -q tests/browser -k fit_a_phone

@@ -136,7 +136,7 @@ def expire_unconfirmed(now: datetime | None = None) -> int:
 
 def make_digest(campaign: Campaign, target_id: int, now: datetime) -> Message | None:
     """Gather a target's waiting letters into one digest, unless it had one less than a period ago."""
-    period = DIGEST_PERIODS.get(Campaign.DigestPeriod(campaign.digest_period), DIGEST_PERIODS["daily"])
+    period = DIGEST_PERIODS.get(Campaign.DigestPeriod(campaign.digest_period), DIGEST_PERIODS[Campaign.DigestPeriod.DAILY])
     waiting = Message.objects.filter(
         campaign=campaign, target_id=target_id, kind=Message.Kind.LETTER, status=Message.Status.BATCHED, digest__isnull=True,
     )

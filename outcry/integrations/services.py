@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -38,7 +39,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_api_token(*, organisation: Organisation, name: str, user=None) -> tuple[ApiToken, str]:
+def create_api_token(
+    *, organisation: Organisation, name: str, user: User | AnonymousUser | None = None
+) -> tuple[ApiToken, str]:
     """Returns the token row and the token itself, which is shown once and never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken.objects.create(
@@ -127,7 +130,8 @@ OUTBOX = Outbox(
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(FIRST_RETRY * (4 ** (attempts - 1)), LONGEST_WAIT)
+    wait: timedelta = FIRST_RETRY * (4 ** (attempts - 1))
+    return min(wait, LONGEST_WAIT)
 
 
 def webhook_circuit(webhook_id: int) -> Circuit:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -27,14 +28,14 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Schedule:
-    task: Task
+    task: Task[..., Any]
     interval: timedelta
 
 
 _schedules: dict[str, Schedule] = {}
 
 
-def every(interval: timedelta, task: Task) -> Task:
+def every(interval: timedelta, task: Task[..., Any]) -> Task[..., Any]:
     _schedules[task.module_path] = Schedule(task=task, interval=interval)
     return task
 

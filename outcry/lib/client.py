@@ -14,7 +14,7 @@ def client_ip(request: HttpRequest) -> str:
         forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
         if len(forwarded) >= TRUSTED_PROXY_COUNT:
             return forwarded[-TRUSTED_PROXY_COUNT]
-    return request.META.get("REMOTE_ADDR", "")
+    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def see_other(url: str) -> HttpResponse:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 # Log an outage once in this many seconds per process, not once per request.
 LOG_EVERY = 10.0
+T = TypeVar("T")
 
 
 class ReusingRedisCacheClient(django_redis.RedisCacheClient):
@@ -34,21 +35,22 @@ class ReusingRedisCacheClient(django_redis.RedisCacheClient):
         self._clients: dict[int, Any] = {}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)
+        # Django's private helpers, not in the stubs: the pool is still chosen exactly as Django does.
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
         client = self._clients.get(index)
         if client is None:
-            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))  # type: ignore[attr-defined]
         return client
 
 
 class RedisCache(django_redis.RedisCache):
     _last_logged = 0.0
 
-    def __init__(self, server: str, params: dict) -> None:
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
 
-    def _soft(self, call: Callable[[], Any], fallback: Any) -> Any:
+    def _soft(self, call: Callable[[], T], fallback: T) -> T:
         try:
             return call()
         except UNREACHABLE:
@@ -61,13 +63,13 @@ class RedisCache(django_redis.RedisCache):
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         return self._soft(lambda: super(RedisCache, self).get(key, default, version), default)
 
-    def get_many(self, keys: Any, version: int | None = None) -> dict:
+    def get_many(self, keys: Any, version: int | None = None) -> dict[Any, Any]:
         return self._soft(lambda: super(RedisCache, self).get_many(keys, version), {})
 
     def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> None:
         self._soft(lambda: super(RedisCache, self).set(key, value, timeout, version), None)
 
-    def set_many(self, data: dict, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> list:
+    def set_many(self, data: dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> list[Any]:
         return self._soft(lambda: super(RedisCache, self).set_many(data, timeout, version), list(data))
 
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:

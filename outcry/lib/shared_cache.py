@@ -19,7 +19,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,6 +32,8 @@ class Shared:
     body: bytes
     etag: str
 
+
+T = TypeVar("T")
 
 # key -> (monotonic expiry, item). Bounded: share links with many ref codes make many variants.
 _local: dict[str, tuple[float, Any]] = {}
@@ -68,7 +70,7 @@ def shared(kind: str, slug: str, variant: tuple[str, ...], seconds: int, build: 
     return remembered(key, min(settings.OUTCRY_LOCAL_CACHE_SECONDS, seconds), lambda: _from_shared_cache(key, slug, seconds, build))
 
 
-def remembered(key: str, seconds: float, build: Callable[[], Any]) -> Any:
+def remembered(key: str, seconds: float, build: Callable[[], T]) -> T:
     """What build() returned, kept in this process's memory for `seconds` (or until a campaign changes).
 
     Only for things every visitor may see, never modified after they are built: threads share them.
@@ -77,7 +79,7 @@ def remembered(key: str, seconds: float, build: Callable[[], Any]) -> Any:
     if item is None:
         item = build()
         _keep(key, seconds, item)
-    return item
+    return cast(T, item)
 
 
 def _recalled(key: str) -> Any:
@@ -116,7 +118,8 @@ def answer(request: HttpRequest, item: Shared, *, content_type: str, seconds: in
     if vary:
         # e.g. a visitor with a session (campaign staff) may see drafts and notices; keep caches from mixing them up.
         patch_vary_headers(response, vary)
-    return get_conditional_response(request, etag=item.etag, response=response)
+    # Given a response, get_conditional_response() returns it or a 304, never None.
+    return cast(HttpResponse, get_conditional_response(request, etag=item.etag, response=response))
 
 
 @dataclass(frozen=True)
@@ -172,4 +175,4 @@ def _replay(request: HttpRequest, finished: _Finished) -> HttpResponse:
     response = HttpResponse(finished.body)
     for name, value in finished.headers:
         response[name] = value
-    return get_conditional_response(request, etag=finished.etag, response=response)
+    return cast(HttpResponse, get_conditional_response(request, etag=finished.etag, response=response))

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncHour
@@ -35,14 +37,14 @@ def hour_floor(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def _grouped(campaign_id: int, since: datetime | None, dimension: str) -> QuerySet:
+def _grouped(campaign_id: int, since: datetime | None, dimension: str) -> QuerySet[Action, Any]:
     actions = Action.objects.filter(campaign_id=campaign_id)
     if since is not None:
         actions = actions.filter(created_at__gte=since)
     if dimension != Dimension.STATUS:
         actions = actions.filter(status=Action.Status.COUNTED)
     return (
-        actions.annotate(hour=TruncHour("created_at"), key=DIMENSION_FIELDS[dimension])
+        actions.annotate(hour=TruncHour("created_at"), key=DIMENSION_FIELDS[Dimension(dimension)])
         .values("hour", "key")
         .annotate(n=Count("id"))
         .order_by()
@@ -67,7 +69,7 @@ def refresh_rollups(campaign_id: int, since: datetime | None = None) -> int:
             stale = stale.filter(hour__gte=start)
         stale.delete()
         ActionRollup.objects.bulk_create(rows, batch_size=2000)
-        defaults: dict = {"refreshed_at": now} | ({"rebuilt_at": now} if start is None else {})
+        defaults: dict[str, datetime] = {"refreshed_at": now} | ({"rebuilt_at": now} if start is None else {})
         RollupMark.objects.update_or_create(campaign_id=campaign_id, defaults=defaults)
     return len(rows)
 
@@ -91,7 +93,7 @@ def rebuild_all_rollups() -> int:
     return sum(refresh_rollups(campaign_id) for campaign_id in campaigns_to_roll_up().values_list("pk", flat=True))
 
 
-def request_hand_in(campaign: Campaign, user) -> HandIn:
+def request_hand_in(campaign: Campaign, user: User | AnonymousUser | None) -> HandIn:
     """Queue a hand-in document for the campaign; a worker builds it (outcry.reports.tasks)."""
     from outcry.reports.tasks import build_hand_in_task
 
@@ -106,4 +108,8 @@ def recount_campaign(campaign_id: int) -> None:
     from outcry.reports.integrity import forget_integrity
     from outcry.reports.tasks import rebuild_campaign_rollups
 
-    transaction.on_commit(lambda: (forget_integrity(campaign_id), rebuild_campaign_rollups.enqueue(campaign_id)))
+    def after_commit() -> None:
+        forget_integrity(campaign_id)
+        rebuild_campaign_rollups.enqueue(campaign_id)
+
+    transaction.on_commit(after_commit)

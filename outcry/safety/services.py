@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
@@ -36,7 +36,7 @@ def wave_actions(campaign: Campaign, dimension: str, value: str, since: datetime
 
 
 def invalidate_wave(
-    *, campaign: Campaign, dimension: str, value: str, since: datetime, until: datetime, user: AbstractBaseUser, reason: str
+    *, campaign: Campaign, dimension: str, value: str, since: datetime, until: datetime, user: User, reason: str
 ) -> Wave:
     """Mark a burst invalid: the count drops by the counted ones, the rows stay, and the wave can be undone."""
     if dimension not in Wave.Dimension.values:
@@ -62,7 +62,7 @@ def invalidate_wave(
     return wave
 
 
-def undo_wave(*, wave: Wave, user: AbstractBaseUser, reason: str) -> int:
+def undo_wave(*, wave: Wave, user: User, reason: str) -> int:
     """Give each action of the wave back its earlier status. Returns how many were restored.
 
     An action whose email has meanwhile acted again (and holds the campaign's one place for it)
@@ -106,7 +106,7 @@ def undo_wave(*, wave: Wave, user: AbstractBaseUser, reason: str) -> int:
     return restored
 
 
-def release_held(*, actions: QuerySet[Action], user: AbstractBaseUser, reason: str = "") -> int:
+def release_held(*, actions: QuerySet[Action], user: User, reason: str = "") -> int:
     """Count held actions a campaigner has reviewed, and queue their letters."""
     from outcry.delivery.services import queue_letters
     from outcry.delivery.tasks import send_due_messages
@@ -129,7 +129,7 @@ def release_held(*, actions: QuerySet[Action], user: AbstractBaseUser, reason: s
     return released
 
 
-def reject_held(*, actions: QuerySet[Action], user: AbstractBaseUser, reason: str = "") -> int:
+def reject_held(*, actions: QuerySet[Action], user: User, reason: str = "") -> int:
     rejected = 0
     for campaign_id in set(actions.values_list("campaign_id", flat=True)):
         with transaction.atomic():
@@ -166,7 +166,7 @@ def _scrub_outbox(emails: Iterable[str]) -> None:
         OutboxEmail.objects.filter(raw__icontains=email).delete()
 
 
-def erase_actions(*, actions: QuerySet[Action], user: AbstractBaseUser | None = None, actor_label: str = "", reason: str = "",
+def erase_actions(*, actions: QuerySet[Action], user: User | None = None, actor_label: str = "", reason: str = "",
                   kind: str = AuditEntry.Kind.ERASE) -> int:
     """Anonymise these actions, keeping each one's status and so the count. Idempotent."""
     erased = 0
@@ -193,7 +193,11 @@ def actions_of(email: str) -> QuerySet[Action]:
 def due_for_retention(now: datetime | None = None) -> list[Campaign]:
     now = now or timezone.now()
     closed = Campaign.objects.filter(status=Campaign.Status.CLOSED, retention_days__isnull=False, closed_at__isnull=False)
-    return [c for c in closed if c.closed_at + timedelta(days=c.retention_days) <= now]
+    return [
+        c for c in closed
+        if c.closed_at is not None and c.retention_days is not None  # the filter's promise, for the type checker
+        and c.closed_at + timedelta(days=c.retention_days) <= now
+    ]
 
 
 def apply_retention(now: datetime | None = None) -> int:

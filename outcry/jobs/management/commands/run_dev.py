@@ -5,7 +5,7 @@ import subprocess
 import sys
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from outcry.lib.outbox import Backoff
 
@@ -48,11 +48,11 @@ def _interrupt(signum: int, frame: object) -> None:
 class Command(BaseCommand):
     help = "Run the development web server and a task worker together; Ctrl-C stops both. A worker that dies is restarted."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         manage = [sys.executable, "manage.py"]
         worker = Supervised(manage + ["worker"], "task worker", self.stdout.write)
         host = options["host"]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
@@ -32,11 +33,11 @@ class Command(BaseCommand):
         "mail server outage; stops cleanly on SIGTERM."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls of an empty queue.")
         parser.add_argument("--schedule-every", type=float, default=15.0, help="Seconds between checks for due scheduled jobs.")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
         ticker = threading.Thread(target=offer_scheduled_jobs, args=(stop, options["schedule_every"]), daemon=True)
         ticker.start()
