@@ -151,9 +151,9 @@ def uncached_costs(big_id: int, small_id: int, big: str, small: str, rounds: int
     with override_settings(OUTCRY_PAGE_CACHE_SECONDS=0, OUTCRY_COUNT_CACHE_SECONDS=0):
         for n in range(rounds + 20):
             for label, slug, cid in (("1M", big, big_id), ("10", small, small_id)):
-                timed(f"count {label}", lambda: counting._stored_counts([cid], counting.Metric.ACTIONS))
-                timed(f"stats {label}", lambda: client.get(f"/api/v1/campaigns/{slug}/stats"))
-                timed(f"page {label}", lambda: client.get(f"/c/{slug}/"))
+                timed(f"count {label}", lambda cid=cid: counting._stored_counts([cid], counting.Metric.ACTIONS))
+                timed(f"stats {label}", lambda slug=slug: client.get(f"/api/v1/campaigns/{slug}/stats"))
+                timed(f"page {label}", lambda slug=slug: client.get(f"/c/{slug}/"))
             if n == 19:
                 timings.clear()  # warm-up
     # The minimum is the cost with the least of the machine's noise on top (timeit's advice); the

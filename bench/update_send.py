@@ -42,7 +42,7 @@ def seed(supporters: int) -> int:
     from django_tasks_db.models import DBTaskResult
 
     from outcry.actions.models import Action
-    from outcry.actions.services import hash_email
+    from outcry.lib.hashing import hash_email
     from outcry.campaigns.models import Campaign, CampaignUpdate, Organisation
     from outcry.updates.services import request_send
 

@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from outcry import server
 from outcry.actions.models import Action, CountShard
@@ -98,7 +97,7 @@ def processes(campaign, tmp_path):
 
     try:
         for port in ports:
-            wait_for(lambda: up(port), 60, f"the web server on port {port}")
+            wait_for(lambda port=port: up(port), 60, f"the web server on port {port}")
         yield ports, smtp
     finally:
         for process in started:
@@ -132,7 +131,7 @@ def test_concurrent_actions_through_two_servers_and_two_workers_are_exact(proces
     assert sum(shards.values_list("count", flat=True)) == SUPPORTERS
     # Both servers show the exact count within a few seconds (their caches expire).
     for port in ports:
-        wait_for(lambda: live_count(port) == SUPPORTERS, 15, f"the count on port {port}")
+        wait_for(lambda port=port: live_count(port) == SUPPORTERS, 15, f"the count on port {port}")
 
     def letters() -> list:
         return [r for r in smtp.handler.received if set(r.rcpt_tos) & set(TARGETS)]

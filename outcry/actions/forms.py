@@ -7,11 +7,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from outcry.actions.anti_abuse import AntiAbuseForm
 from outcry.actions.links import action_for_return
 from outcry.actions.models import Action
-from outcry.actions.services import hash_email
 from outcry.campaigns.models import Campaign
-from outcry.safety.forms import AntiAbuseForm
+from outcry.lib.hashing import hash_email
 
 # The country a language most often means, for the form's first guess; the supporter can change it.
 LANGUAGE_COUNTRY = {"en": "GB", "fr": "FR", "ar": "LY", "it": "IT", "en-us": "US", "de": "DE", "es": "ES"}

@@ -14,11 +14,11 @@ from outcry.actions import counting
 from outcry.actions.models import Action
 from outcry.api.auth import api_get, organisation_token_required
 from outcry.api.forms import PageForm, SignatureFilterForm
-from outcry.integrations.osdi import petition_dict, signature_dict
 from outcry.api.schema import openapi_schema
 from outcry.campaigns.models import Campaign
-from outcry.reports.integrity import integrity_report
+from outcry.integrations.osdi import petition_dict, signature_dict
 from outcry.lib.shared_cache import Shared, answer, etag_of, shared
+from outcry.reports.integrity import integrity_report
 
 
 def json_error(message: str, status: int, **extra: object) -> JsonResponse:

@@ -24,7 +24,6 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
 
-
 SHARE_PARAMS = ("ref", "via", "utm_source", "utm_medium", "utm_campaign")
 
 

@@ -47,12 +47,6 @@ class MailtoLink:
     href: str
 
 
-def acted_by(campaign: Campaign, referral_code: str):
-    from outcry.actions.models import Action
-
-    return Action.objects.filter(campaign=campaign, referral_code=referral_code).first()
-
-
 def mailto_links(campaign: Campaign, action) -> list[MailtoLink]:
     """For email-your-target campaigns: the supporter's own email app opens with the message written."""
     if action is None:

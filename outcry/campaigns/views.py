@@ -3,16 +3,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.signing import BadSignature
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template import context_processors
 from django.template.loader import render_to_string
-from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from outcry.actions import counting
-from outcry.lib.client import client_ip, see_other
 from outcry.actions.forms import ActionForm, default_country
 from outcry.actions.links import action_for_return
 from outcry.actions.models import Action
@@ -21,9 +20,10 @@ from outcry.campaigns.languages import SHARE_PARAMS, languages
 from outcry.campaigns.models import Campaign, CampaignUpdate
 from outcry.campaigns.preview import link_preview, share_image
 from outcry.campaigns.progress import progress
-from outcry.campaigns.share import acted_by, campaign_share_url, mailto_links, share_links
-from outcry.safety.screening import record_action, screen_submission, too_many_requests
+from outcry.campaigns.share import campaign_share_url, mailto_links, share_links
+from outcry.lib.client import client_ip, see_other
 from outcry.lib.shared_cache import Shared, answer, etag_of, remembered, shared
+from outcry.safety.screening import record_action, screen_submission, too_many_requests
 
 CSRF_SLOT = b"<!--csrf-token-->"
 ATTRIBUTION_PARAMS = SHARE_PARAMS
@@ -201,7 +201,7 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
         ref = request.get_signed_cookie(_referral_cookie(campaign), salt="referral", default="")
     except BadSignature:
         ref = ""
-    action = acted_by(campaign, ref) if ref else None
+    action = Action.objects.filter(campaign=campaign, referral_code=ref).first() if ref else None
     context = _page_context(campaign) | {
         "mailto_links": mailto_links(campaign, action),
         # A repeat gets the same page as a first action, so the page never tells whether an address acted.

@@ -21,12 +21,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_countries import countries
 
-from outcry.lib.csv_export import csv_safe
 from outcry.actions.links import return_token, unsubscribe_token
 from outcry.actions.models import Action, Unsubscribe
 from outcry.campaigns.models import Campaign, fill_in, paragraphs
 from outcry.campaigns.share import campaign_share_url
 from outcry.delivery.models import Message
+from outcry.lib.csv_export import csv_safe
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 CONFIRM_SALT = "outcry.delivery.confirm"

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from outcry.actions.models import Action
 from outcry.actions.services import confirm_action
-from outcry.lib.hashing import hash_email
 from outcry.campaigns.models import Campaign, Target
 from outcry.delivery.emails import CONFIRM_SALT
 from outcry.delivery.models import Message
+from outcry.lib.hashing import hash_email
 
 DIGEST_PERIODS = {Campaign.DigestPeriod.HOURLY: timedelta(hours=1), Campaign.DigestPeriod.DAILY: timedelta(days=1)}
 # A supporter may ask for a fresh confirmation link this often, and this many times in all.

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.tasks import task
 
-from outcry.jobs import scheduling
 from outcry.delivery import services
 from outcry.delivery.sending import Report, send_due
 from outcry.delivery.workers import live_workers, recover_lost_tasks
+from outcry.jobs import scheduling
 
 SWEEP_PRIORITY = 10
 

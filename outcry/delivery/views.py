@@ -7,10 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
-from outcry.lib.client import see_other
 from outcry.campaigns.models import Campaign
 from outcry.delivery import services
 from outcry.delivery.forms import ResendForm
+from outcry.lib.client import see_other
 
 
 def _campaign(slug: str) -> Campaign:

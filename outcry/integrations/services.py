@@ -14,11 +14,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from outcry.lib.hashing import keyed_hash
-from outcry.integrations.osdi import signature_dict
 from outcry.campaigns.models import Organisation
 from outcry.integrations.models import ApiToken, Webhook, WebhookAttempt, WebhookDelivery
+from outcry.integrations.osdi import signature_dict
 from outcry.lib import safe_http
+from outcry.lib.hashing import keyed_hash
 from outcry.lib.outbox import Circuit, Gate, Outbox, persist
 from outcry.lib.shared_cache import forget, remembered
 

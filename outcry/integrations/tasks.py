@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.tasks import task
 
-from outcry.jobs import scheduling
 from outcry.integrations.services import deliver_due
+from outcry.jobs import scheduling
 
 
 @task()

@@ -57,7 +57,7 @@ def forget(key: str) -> None:
 
 
 def etag_of(data: bytes) -> str:
-    return '"%s"' % hashlib.blake2b(data, digest_size=12).hexdigest()
+    return f'"{hashlib.blake2b(data, digest_size=12).hexdigest()}"'
 
 
 def shared(kind: str, slug: str, variant: tuple[str, ...], seconds: int, build: Callable[[], Shared]) -> Shared:

@@ -19,14 +19,14 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from outcry.lib.client import client_ip
+from outcry.actions.anti_abuse import AntiAbuseForm
 from outcry.actions.models import Action
 from outcry.actions.services import ActionData, take_action
-from outcry.lib.hashing import hash_ip, normalise_email
 from outcry.campaigns.models import Campaign
+from outcry.lib.client import client_ip
+from outcry.lib.hashing import hash_ip, normalise_email
 from outcry.safety import ratelimit
 from outcry.safety.challenge import ChallengeResult, check_solution
-from outcry.safety.forms import AntiAbuseForm
 from outcry.safety.models import Flag
 
 LOOPBACK = {"127.0.0.1", "::1"}

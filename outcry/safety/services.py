@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from outcry.actions import counting
 from outcry.actions.models import Action
-from outcry.lib.hashing import hash_email
 from outcry.campaigns.models import Campaign
+from outcry.lib.hashing import hash_email
 from outcry.reports.services import recount_campaign
 from outcry.safety.models import AuditEntry, Wave
 

@@ -4,7 +4,6 @@ import pytest
 
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign, Organisation
-from tests.conftest import make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
@@ -96,8 +95,8 @@ def test_closed_campaign_shows_final_count_and_no_form(client, campaign, support
 
 
 def test_draft_is_hidden_from_public_and_other_staff(client, campaign, organisation):
-    from tests.conftest import make_staff
     from outcry.campaigns.models import Organisation
+    from tests.conftest import make_staff
 
     campaign.status = Campaign.Status.DRAFT
     campaign.save()

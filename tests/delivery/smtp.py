@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import email
-import logging
 import email.message
 import email.policy
+import logging
 import threading
 from collections import deque
 from dataclasses import dataclass

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from email.utils import parseaddr
-
 import pytest
 from django.conf import settings
 from django_tasks_db.models import DBTaskResult

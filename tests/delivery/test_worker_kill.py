@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
-
 from django.core.management import call_command
+from django.db import connection
 
 from outcry.campaigns.models import Campaign
 from outcry.delivery.models import Attempt, Message, OutboxEmail

@@ -8,8 +8,8 @@ from django.apps import apps
 from django.core import signing
 from django.db import models
 
+from outcry.actions.anti_abuse import STARTED_SALT
 from outcry.safety.challenge import new_challenge, solve
-from outcry.safety.forms import STARTED_SALT
 
 
 @pytest.fixture(autouse=True)

@@ -91,7 +91,7 @@ def test_expired_challenge_is_held(client, campaign, supporter, settings):
 
 @pytest.mark.parametrize("started", ["", "forged-token", "fresh"])
 def test_filled_faster_than_a_person_is_held(client, campaign, supporter, started):
-    from outcry.safety.forms import started_token
+    from outcry.actions.anti_abuse import started_token
 
     token = started_token() if started == "fresh" else started
     post(client, supporter | {"altcha": solve(new_challenge()), "started": token})
@@ -158,7 +158,7 @@ def test_old_unsolved_challenge_timestamps_do_not_matter_for_people(client, camp
     # A person who left the tab open for hours still counts: only too fast is suspicious.
     from django.core import signing
 
-    from outcry.safety.forms import STARTED_SALT
+    from outcry.actions.anti_abuse import STARTED_SALT
 
     old = signing.dumps((timezone.now() - timedelta(hours=5)).timestamp(), salt=STARTED_SALT)
     post(client, supporter | {"altcha": solve(new_challenge()), "started": old})

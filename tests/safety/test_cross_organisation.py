@@ -53,7 +53,7 @@ def test_their_held_actions_cannot_be_counted_or_rejected(staff_client, campaign
 
 def test_their_wave_cannot_be_undone_and_their_campaign_cannot_be_invalidated(staff_client, campaign, theirs):
     assert staff_client.post(f"/admin/safety/wave/{theirs['wave'].pk}/undo/", {"reason": "x"}).status_code == 404
-    Wave.objects.get(pk=theirs["wave"].pk).undone_at is None
+    assert Wave.objects.get(pk=theirs["wave"].pk).undone_at is None
     response = staff_client.post("/admin/safety/wave/alerts/", {
         "campaign": theirs["campaign"].pk, "dimension": "country", "value": "FR",
         "since": "2000-01-01T00:00:00Z", "until": "2100-01-01T00:00:00Z", "reason": "sabotage",

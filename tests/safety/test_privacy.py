@@ -12,14 +12,14 @@ import pytest
 from django.core import mail, signing
 from django.utils import timezone
 
-from outcry.jobs import scheduling
 from outcry.actions import counting
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
 from outcry.delivery.models import Message
 from outcry.delivery.sending import send_due
+from outcry.jobs import scheduling
 from outcry.safety.models import AuditEntry
-from outcry.safety.privacy import LINK_SALT, data_token
+from outcry.safety.privacy import data_token
 from outcry.safety.services import apply_retention
 from tests.delivery.smtp import SMTPServer
 from tests.safety.conftest import human, stored_anywhere

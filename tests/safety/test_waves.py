@@ -11,8 +11,8 @@ from django.utils import timezone
 from outcry.actions import counting
 from outcry.actions.models import Action
 from outcry.actions.services import ActionData, take_action
-from outcry.lib.hashing import hash_ip
 from outcry.campaigns.models import Organisation
+from outcry.lib.hashing import hash_ip
 from outcry.safety.models import AuditEntry, Wave
 from outcry.safety.velocity import find_bursts
 from tests.conftest import make_staff

@@ -14,7 +14,6 @@ from django.core import mail
 
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign, LearnMoreLink, Organisation, Target
-from tests.safety.conftest import human
 
 pytestmark = pytest.mark.django_db
 PAYLOADS = [

@@ -4,6 +4,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -14,7 +16,7 @@ class Supervised:
     """A child process that is started again whenever it exits on its own, after a growing pause, so
     a worker that dies anyway (a bug, the OOM killer) comes back without anyone noticing it had gone."""
 
-    def __init__(self, command: list[str], name: str, say) -> None:
+    def __init__(self, command: list[str], name: str, say: Callable[[str], None]) -> None:
         self.command, self.name, self.say = command, name, say
         self.process = subprocess.Popen(command)
         self.started = time.monotonic()

@@ -4,12 +4,12 @@ import logging
 import threading
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from outcry.delivery.workers import Worker
-from outcry.lib.outbox import DATABASE_ERRORS, drop_connection
 from outcry.jobs.scheduling import enqueue_due_jobs
+from outcry.lib.outbox import DATABASE_ERRORS, drop_connection
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """The anti-abuse fields every public action form carries. They only collect evidence; the decision
-is made by outcry.safety.screening.screen_submission."""
+is made by outcry.safety.screening.screen_submission (safety sits above actions and reads them here)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.core import signing
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+# The salt keeps its old name: forms rendered before the move still verify.
 STARTED_SALT = "outcry.safety.started"
 
 
