@@ -42,8 +42,8 @@ def seed(supporters: int) -> int:
     from django_tasks_db.models import DBTaskResult
 
     from outcry.actions.models import Action
-    from outcry.lib.hashing import hash_email
     from outcry.campaigns.models import Campaign, CampaignUpdate, Organisation
+    from outcry.lib.hashing import hash_email
     from outcry.updates.services import request_send
 
     call_command("migrate", verbosity=0)

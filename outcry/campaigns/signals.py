@@ -4,7 +4,13 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from outcry.campaigns.models import (
-    Campaign, CampaignTranslation, CampaignUpdate, LearnMoreLink, Organisation, Target, UpdateTranslation,
+    Campaign,
+    CampaignTranslation,
+    CampaignUpdate,
+    LearnMoreLink,
+    Organisation,
+    Target,
+    UpdateTranslation,
 )
 from outcry.lib.shared_cache import bump_campaign_version
 

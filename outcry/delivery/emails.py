@@ -265,6 +265,7 @@ def build_update(message: Message) -> EmailMessage:
     update, action, campaign = message.update, message.action, message.campaign
     if update is None:
         raise Undeliverable("the email has no update")
+    context: dict[str, object]
     if action is None:
         # A campaigner's test copy: to their own address, in the campaign's language, nothing to unsubscribe.
         language, to, context = campaign.language, message.recipient, {"test": True}

@@ -25,6 +25,7 @@ from outcry.actions.models import Action, Unsubscribe
 from outcry.campaigns.models import CampaignUpdate
 from outcry.delivery.models import Message
 
+
 def recipients(update: CampaignUpdate) -> QuerySet[Action]:
     campaign = update.campaign
     opted_out = Unsubscribe.objects.filter(organisation_id=campaign.organisation_id).values("email_hash")
@@ -42,7 +43,7 @@ class Pace:
     per_minute: int = field(default_factory=lambda: settings.OUTCRY_UPDATE_RATE_PER_MINUTE)
     per_domain: int = field(default_factory=lambda: settings.OUTCRY_UPDATE_DOMAIN_RATE_PER_MINUTE)
     given: int = 0
-    by_domain: Counter = field(default_factory=Counter)
+    by_domain: Counter[str] = field(default_factory=Counter)
 
     def next_slot(self, domain: str) -> datetime:
         minutes = max(self.given / self.per_minute, self.by_domain[domain] / self.per_domain)

@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 from django.db import connection
 
-from outcry.actions.models import Action, Unsubscribe
 from outcry.actions.links import unsubscribe_token
+from outcry.actions.models import Action, Unsubscribe
 from outcry.campaigns.models import Campaign, CampaignUpdate, UpdateTranslation
 from outcry.delivery.models import Message
 from outcry.delivery.sending import send_due

@@ -10,7 +10,13 @@ from django.utils.text import slugify
 
 from outcry.campaigns import demo
 from outcry.campaigns.models import (
-    Campaign, CampaignTranslation, CampaignUpdate, LearnMoreLink, Organisation, Target, UpdateTranslation,
+    Campaign,
+    CampaignTranslation,
+    CampaignUpdate,
+    LearnMoreLink,
+    Organisation,
+    Target,
+    UpdateTranslation,
 )
 
 CAMPAIGNER_PERMISSIONS = [

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('delivery', '0006_data_link_messages'),
+        ('delivery', '0007_update_emails'),
         ('jobs', '0001_initial'),
     ]
 
