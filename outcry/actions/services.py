@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from outcry.actions import counting
 from outcry.actions.models import Action
-from outcry.actions.signals import announce_counted
+from outcry.actions.signals import CountedVia, UncountedBecause, actions_counted, actions_uncounted, confirmation_requested
 from outcry.campaigns.models import Campaign
 from outcry.lib.hashing import hash_email, hash_ip, normalise_email
 
@@ -54,8 +56,6 @@ def take_action(*, campaign: Campaign, data: ActionData) -> Action:
     A second action with an email that already holds a place is stored as a duplicate and
     returned like any other, so the caller answers both the same way.
     """
-    from outcry.delivery.services import owe_messages
-
     email = data.email.strip()
     fields = dict(
         campaign=campaign,
@@ -83,11 +83,10 @@ def take_action(*, campaign: Campaign, data: ActionData) -> Action:
     try:
         with transaction.atomic():
             action = Action.objects.create(status=status, **fields)
-            owe_messages(action)
             if status == Action.Status.COUNTED:
-                announce_counted(action)
-                # Last before COMMIT: the counter row stays locked only until then (counting.py).
-                counting.add_to_count(campaign.pk)
+                count_actions(campaign=campaign, actions=[action], via=CountedVia.TAKEN)
+            elif status == Action.Status.UNCONFIRMED:
+                confirmation_requested.send(sender=Action, action=action)
     except IntegrityError:
         # The partial unique index on (campaign, email_hash) decided: this email already acted.
         action = Action.objects.create(status=Action.Status.DUPLICATE, **fields)
@@ -96,16 +95,53 @@ def take_action(*, campaign: Campaign, data: ActionData) -> Action:
 
 def confirm_action(action: Action) -> bool:
     """Count an unconfirmed action and queue its letters. Idempotent: True only the first time."""
-    from outcry.delivery.services import owe_messages
-
-    with transaction.atomic():
-        updated = Action.objects.filter(pk=action.pk, status=Action.Status.UNCONFIRMED).update(
-            status=Action.Status.COUNTED, confirmed_at=timezone.now()
-        )
-        if not updated:
-            return False
+    confirmed = start_counting(
+        Action.objects.filter(pk=action.pk), campaign=action.campaign, from_status=Action.Status.UNCONFIRMED,
+        via=CountedVia.CONFIRMED,
+    )
+    if confirmed:
         action.refresh_from_db()
-        owe_messages(action)
-        announce_counted(action)
-        counting.add_to_count(action.campaign_id)
-    return True
+    return bool(confirmed)
+
+
+# The one path by which actions start or stop counting. Taking, confirming, releasing held actions and
+# undoing a wave count through count_actions; invalidating, rejecting and erasing go through
+# uncount_actions. The apps above hear of it through signals (outcry/actions/signals.py).
+
+def count_actions(*, campaign: Campaign, actions: Sequence[Action], via: CountedVia) -> int:
+    """Call inside the transaction that has just made these actions COUNTED (their rows already say so).
+
+    Delivery owes their letters, reports recounts, integrations owes the `action.counted` webhooks; the
+    counter goes last, since its row stays locked until COMMIT (counting.py).
+    """
+    if not actions:
+        return 0
+    actions_counted.send(sender=Action, campaign=campaign, actions=list(actions), via=via)
+    counting.add_to_count(campaign.pk, len(actions))
+    return len(actions)
+
+
+def uncount_actions(*, campaign: Campaign, action_ids: Sequence[int], counted: int, because: UncountedBecause) -> None:
+    """Call inside the transaction that has just taken these actions out of the live statuses, or erased
+    them. `counted` of them counted until now and leave the counter (erased ones keep their status, so 0).
+
+    Integrations owes the `action.uncounted` webhooks with the reason; reports recounts. Letters not yet
+    sent are cancelled by the delivery worker, which sends only for counted actions.
+    """
+    if not action_ids:
+        return
+    actions_uncounted.send(sender=Action, campaign=campaign, action_ids=list(action_ids), because=because)
+    if counted:
+        counting.add_to_count(campaign.pk, -counted)
+
+
+def start_counting(actions: QuerySet[Action], *, campaign: Campaign, from_status: str, via: CountedVia) -> int:
+    """Those of these actions (of one campaign) still in `from_status` start counting. Returns how many.
+
+    The rows are locked first, so two reviewers or two clicks at once count each action once.
+    """
+    chosen = list(actions.filter(campaign=campaign, status=from_status).values_list("pk", flat=True))
+    with transaction.atomic():
+        ids = list(Action.objects.filter(pk__in=chosen, status=from_status).select_for_update().values_list("pk", flat=True))
+        Action.objects.filter(pk__in=ids).update(status=Action.Status.COUNTED, confirmed_at=timezone.now())
+        return count_actions(campaign=campaign, actions=list(Action.objects.filter(pk__in=ids)), via=via)

@@ -1,23 +1,37 @@
-"""Signals other apps listen to, so counting an action does not have to know who cares."""
+"""Signals the apps above actions listen to, so that the one path by which actions start or stop counting
+(outcry/actions/services.py: count_actions, uncount_actions) does not import them.
+
+Each is sent inside the transaction that changes the actions, right after the change: what a receiver
+writes commits or rolls back with it, and anything outside the database it defers with
+transaction.on_commit. Receivers: delivery owes the letters and confirmation requests, reports recounts
+its rollups, integrations owes the webhooks.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from enum import StrEnum
 
-from django.db import transaction
 from django.dispatch import Signal
 
-if TYPE_CHECKING:
-    from outcry.actions.models import Action
 
-# Sent once an action has started to count and its transaction has committed:
-# action_id=<pk>, organisation_id=<pk of the campaign's organisation>.
-action_counted = Signal()
+class CountedVia(StrEnum):
+    TAKEN = "taken"
+    CONFIRMED = "confirmed"
+    RELEASED = "released"
+    # Undoing an invalidated wave: the actions count again and keep the letters they had.
+    RESTORED = "restored"
 
 
-def announce_counted(action: Action) -> None:
-    """Call inside the transaction that makes the action count; receivers run only if it commits."""
-    action_id, organisation_id = action.pk, action.campaign.organisation_id
-    transaction.on_commit(
-        lambda: action_counted.send(sender=type(action), action_id=action_id, organisation_id=organisation_id)
-    )
+class UncountedBecause(StrEnum):
+    INVALIDATED = "invalidated"
+    REJECTED = "rejected"
+    # Erased actions keep their status and their place in the count; the CRM should forget the person.
+    ERASED = "erased"
+
+
+# campaign=<Campaign>, actions=[<Action>, ...] (counted now), via=<CountedVia>
+actions_counted = Signal()
+# campaign=<Campaign>, action_ids=[pk, ...], because=<UncountedBecause>
+actions_uncounted = Signal()
+# action=<Action>: it waits for its supporter to confirm by email (double opt-in).
+confirmation_requested = Signal()

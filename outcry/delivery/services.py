@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from outcry.actions.models import Action
 from outcry.actions.services import confirm_action
+from outcry.actions.signals import CountedVia
 from outcry.campaigns.models import Campaign, Target
 from outcry.delivery.emails import CONFIRM_SALT
 from outcry.delivery.models import Message
@@ -42,22 +43,32 @@ def queue_letters(action: Action) -> list[Message]:
     return Message.objects.bulk_create(messages)
 
 
-def owe_messages(action: Action) -> None:
-    """Inside the transaction that makes an action count or await confirmation: the messages it owes
-    (its letters and receipt, or the confirmation request) and the task that sends them.
+def owe_letters(sender: type, *, actions: list[Action], via: CountedVia, **kwargs: object) -> None:
+    """actions_counted receiver, inside the transaction that made them count: their letters and receipts,
+    and the task that sends them.
 
     The task is a row in the same database (django-tasks-db), so it commits or rolls back with the
-    action: no commit of its own, and no action left without its nudge. The periodic sweep still
-    sends anything a lost task left behind.
+    actions (the rule in outcry/jobs/scheduling.py). The periodic sweep still sends anything a lost task
+    left behind.
     """
+    from outcry.delivery.tasks import send_action_messages, send_due_messages
+
+    if via == CountedVia.RESTORED:
+        # Restored from an invalidated wave: they kept their letters, which the worker sends once they count.
+        return
+    for action in actions:
+        queue_letters(action)
+    if len(actions) == 1:
+        send_action_messages.enqueue(actions[0].pk)
+    else:
+        send_due_messages.enqueue()
+
+
+def owe_confirmation_request(sender: type, *, action: Action, **kwargs: object) -> None:
+    """confirmation_requested receiver, inside the action's transaction: the email with the link, and its task."""
     from outcry.delivery.tasks import send_action_messages
 
-    if action.status == Action.Status.COUNTED:
-        queue_letters(action)
-    elif action.status == Action.Status.UNCONFIRMED:
-        Message.objects.create(campaign_id=action.campaign_id, action=action, kind=Message.Kind.CONFIRM)
-    else:
-        return
+    Message.objects.create(campaign_id=action.campaign_id, action=action, kind=Message.Kind.CONFIRM)
     send_action_messages.enqueue(action.pk)
 
 

@@ -69,8 +69,20 @@ class WebhookDelivery(Leased):
         RETRYING = "retrying", _("Will retry")
         FAILED = "failed", _("Gave up")
 
+    class Event(models.TextChoices):
+        COUNTED = "action.counted", _("The action counts")
+        UNCOUNTED = "action.uncounted", _("The action no longer counts")
+
+    class Reason(models.TextChoices):
+        # The values are outcry.actions.signals.UncountedBecause's.
+        INVALIDATED = "invalidated", _("Invalidated")
+        REJECTED = "rejected", _("Rejected in review")
+        ERASED = "erased", _("Personal data erased")
+
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("webhook"))
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    event = models.CharField(_("event"), max_length=20, choices=Event.choices, default=Event.COUNTED)
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_try_at = models.DateTimeField(_("next try"), default=timezone.now)
@@ -81,11 +93,10 @@ class WebhookDelivery(Leased):
         ordering = ["-created_at"]
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
-        constraints = [models.UniqueConstraint(fields=["webhook", "action"], name="one_delivery_per_webhook_action")]
         indexes = [models.Index(fields=["status", "next_try_at"])]
 
     def __str__(self) -> str:
-        return f"{self.webhook} ← action {self.action_id}"
+        return f"{self.webhook} ← {self.event} {self.action_id}"
 
 
 class WebhookAttempt(models.Model):

@@ -14,7 +14,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from outcry.campaigns.models import Organisation
+from outcry.actions.models import Action
+from outcry.campaigns.models import Campaign, Organisation
 from outcry.integrations.models import ApiToken, Webhook, WebhookAttempt, WebhookDelivery
 from outcry.integrations.osdi import signature_dict
 from outcry.lib import safe_http
@@ -108,20 +109,35 @@ def forget_webhook_organisations(**kwargs: object) -> None:
     forget(WEBHOOK_ORGANISATIONS)
 
 
-def queue_webhooks(sender: type, action_id: int, organisation_id: int | None = None, **kwargs: object) -> int:
-    """action_counted receiver: owe this action to each of its organisation's active webhooks, once."""
-    if organisation_id is not None and organisation_id not in organisations_with_webhooks():
+def owe_webhooks(*, organisation_id: int, action_ids: list[int], event: str, reason: str = "") -> int:
+    """Owe these actions' event to each of the organisation's active webhooks. Call inside the transaction
+    that changed the actions, so the deliveries exist exactly when the change does."""
+    if organisation_id not in organisations_with_webhooks():
         return 0
-    hooks = list(Webhook.objects.filter(active=True, organisation__campaigns__actions=action_id).values_list("pk", flat=True))
+    hooks = list(Webhook.objects.filter(active=True, organisation_id=organisation_id).values_list("pk", flat=True))
     if not hooks:
         return 0
-    WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(webhook_id=hook, action_id=action_id) for hook in hooks], ignore_conflicts=True
-    )
+    WebhookDelivery.objects.bulk_create([
+        WebhookDelivery(webhook_id=hook, action_id=action_id, event=event, reason=reason)
+        for hook in hooks for action_id in action_ids
+    ])
     from outcry.integrations.tasks import deliver_webhooks
 
-    transaction.on_commit(deliver_webhooks.enqueue)
-    return len(hooks)
+    # The task row is in the same database: it commits with the deliveries (outcry/jobs/scheduling.py).
+    deliver_webhooks.enqueue()
+    return len(hooks) * len(action_ids)
+
+
+def owe_counted_webhooks(sender: type, *, campaign: Campaign, actions: list[Action], **kwargs: object) -> None:
+    """actions_counted receiver."""
+    owe_webhooks(organisation_id=campaign.organisation_id, action_ids=[a.pk for a in actions], event=WebhookDelivery.Event.COUNTED)
+
+
+def owe_uncounted_webhooks(sender: type, *, campaign: Campaign, action_ids: list[int], because: str, **kwargs: object) -> None:
+    """actions_uncounted receiver: the CRM learns which actions stopped counting, and why."""
+    owe_webhooks(
+        organisation_id=campaign.organisation_id, action_ids=action_ids, event=WebhookDelivery.Event.UNCOUNTED, reason=because,
+    )
 
 
 OUTBOX = Outbox(
@@ -140,11 +156,13 @@ def webhook_circuit(webhook_id: int) -> Circuit:
 
 def payload(delivery: WebhookDelivery) -> bytes:
     action = delivery.action
-    body = {
-        "event": "action.counted",
+    body: dict[str, object] = {
+        "event": delivery.event,
         "delivery": delivery.pk,
         "osdi:signature": signature_dict(action, action.campaign.slug),
     }
+    if delivery.event == WebhookDelivery.Event.UNCOUNTED:
+        body["reason"] = delivery.reason
     return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
 
 
@@ -155,7 +173,7 @@ def _post(delivery: WebhookDelivery) -> safe_http.Answer:
         "Content-Type": "application/json",
         "User-Agent": "Outcry-Webhooks/1",
         SIGNATURE_HEADER: sign(webhook_secret(webhook), int(time.time()), body),
-        "Outcry-Event": "action.counted",
+        "Outcry-Event": delivery.event,
         "Outcry-Delivery": str(delivery.pk),
     }
     return safe_http.post(webhook.url, body, headers, allow_private=settings.OUTCRY_WEBHOOK_ALLOW_PRIVATE, timeout=POST_TIMEOUT)

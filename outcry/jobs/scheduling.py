@@ -7,6 +7,13 @@ a conditional UPDATE on the job's row lets exactly one worker enqueue each run.
     scheduling.every(timedelta(minutes=5), send_digests)
 
 Scheduled tasks must be idempotent: a run that dies is simply run again at the next slot.
+
+When to enqueue (the one rule for all background work): when the task row lives in the same database
+as the rows the task is about (django-tasks-db, Outcry's backend), enqueue inside the transaction that
+writes them, so the rows and their task commit or roll back together and no row is left without its
+nudge. When the queue lives elsewhere (another database, a broker), enqueue with
+transaction.on_commit, so a task never runs for rows that were rolled back. Either way the rows are the
+truth and a periodic sweep picks up whatever a lost task left.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from outcry.actions.models import Action
+from outcry.actions.signals import CountedVia, UncountedBecause
 from outcry.campaigns.models import Campaign
 from outcry.reports.models import ActionRollup, HandIn, RollupMark
 
@@ -113,3 +114,13 @@ def recount_campaign(campaign_id: int) -> None:
         rebuild_campaign_rollups.enqueue(campaign_id)
 
     transaction.on_commit(after_commit)
+
+
+def recount_after_review(sender: type, *, campaign: Campaign, via: CountedVia | None = None,
+                         because: UncountedBecause | None = None, **kwargs: object) -> None:
+    """actions_counted / actions_uncounted receiver. Actions taken or confirmed one by one fall in recent
+    hours, which refresh_recent_rollups recounts every few minutes; a review or a wave changes past hours,
+    which only a recount sees. Erasure changes no status, so no count."""
+    if via in (CountedVia.TAKEN, CountedVia.CONFIRMED) or because == UncountedBecause.ERASED:
+        return
+    recount_campaign(campaign.pk)

@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from outcry.actions import counting
 from outcry.actions.models import Action
+from outcry.actions.services import count_actions, start_counting, uncount_actions
+from outcry.actions.signals import CountedVia, UncountedBecause
 from outcry.campaigns.models import Campaign
 from outcry.lib.hashing import hash_email
-from outcry.reports.services import recount_campaign
 from outcry.safety.models import AuditEntry, Wave
 
 logger = logging.getLogger(__name__)
@@ -47,8 +48,7 @@ def invalidate_wave(
         previous = {str(pk): status for pk, status in rows}
         counted = sum(1 for _pk, status in rows if status == Action.Status.COUNTED)
         Action.objects.filter(pk__in=[pk for pk, _s in rows]).update(status=Action.Status.INVALID)
-        if counted:
-            counting.add_to_count(campaign.pk, -counted)
+        uncount_actions(campaign=campaign, action_ids=[pk for pk, _s in rows], counted=counted, because=UncountedBecause.INVALIDATED)
         wave = Wave.objects.create(
             campaign=campaign, dimension=dimension, value=value, since=since, until=until, previous_statuses=previous,
             actions_invalidated=len(rows), counted_removed=counted, reason=reason, created_by=user,
@@ -57,7 +57,6 @@ def invalidate_wave(
             kind=AuditEntry.Kind.INVALIDATE_WAVE, campaign=campaign, actor=user, reason=reason,
             actions_affected=len(rows), count_change=-counted, wave=wave,
         )
-        recount_campaign(campaign.pk)
     transaction.on_commit(lambda: counting.forget_cached_count(campaign.pk))
     return wave
 
@@ -75,67 +74,60 @@ def undo_wave(*, wave: Wave, user: User, reason: str) -> int:
         by_status: dict[str, list[int]] = defaultdict(list)
         for pk, status in wave.previous_statuses.items():
             by_status[status].append(int(pk))
-        restored = counted = 0
+        restored = 0
+        counting_again: list[int] = []
         for status, ids in by_status.items():
-            still_invalid = Action.objects.filter(pk__in=ids, status=Action.Status.INVALID)
+            still_invalid = list(Action.objects.filter(pk__in=ids, status=Action.Status.INVALID).values_list("pk", flat=True))
             try:
                 with transaction.atomic():
-                    done = still_invalid.update(status=status)
+                    Action.objects.filter(pk__in=still_invalid).update(status=status)
+                back = still_invalid
             except IntegrityError:
-                done = 0
-                for pk in still_invalid.values_list("pk", flat=True):
+                back = []
+                for pk in still_invalid:
                     try:
                         with transaction.atomic():
                             Action.objects.filter(pk=pk).update(status=status)
-                        done += 1
+                        back.append(pk)
                     except IntegrityError:
                         Action.objects.filter(pk=pk).update(status=Action.Status.DUPLICATE)
-            restored += done
+            restored += len(back)
             if status == Action.Status.COUNTED:
-                counted += done
-        if counted:
-            counting.add_to_count(wave.campaign_id, counted)
+                counting_again += back
+        counted = count_actions(
+            campaign=wave.campaign, actions=list(Action.objects.filter(pk__in=counting_again)), via=CountedVia.RESTORED,
+        )
         wave.undone_at, wave.undone_by, wave.undo_reason = timezone.now(), user, reason
         wave.save(update_fields=["undone_at", "undone_by", "undo_reason"])
         AuditEntry.objects.create(
             kind=AuditEntry.Kind.UNDO_WAVE, campaign_id=wave.campaign_id, actor=user, reason=reason,
             actions_affected=restored, count_change=counted, wave=wave,
         )
-        recount_campaign(wave.campaign_id)
     transaction.on_commit(lambda: counting.forget_cached_count(wave.campaign_id))
     return restored
 
 
 def release_held(*, actions: QuerySet[Action], user: User, reason: str = "") -> int:
-    """Count held actions a campaigner has reviewed, and queue their letters."""
-    from outcry.delivery.services import queue_letters
-    from outcry.delivery.tasks import send_due_messages
-
+    """Count held actions a campaigner has reviewed: their letters go and the CRM hears of them, as for any count."""
     released = 0
-    for campaign_id in set(actions.values_list("campaign_id", flat=True)):
-        chosen = list(actions.filter(campaign_id=campaign_id, status=Action.Status.HELD).values_list("pk", flat=True))
+    for campaign in Campaign.objects.filter(pk__in=actions.values("campaign_id")):
         with transaction.atomic():
-            # Lock, then count only those still held, so two reviewers clicking at once count each action once.
-            ids = list(Action.objects.filter(pk__in=chosen, status=Action.Status.HELD).select_for_update().values_list("pk", flat=True))
-            n = Action.objects.filter(pk__in=ids).update(status=Action.Status.COUNTED, confirmed_at=timezone.now())
-            for action in Action.objects.filter(pk__in=ids).select_related("campaign"):
-                queue_letters(action)
-            if n:
-                send_due_messages.enqueue()
-                counting.add_to_count(campaign_id, n)
-            AuditEntry.objects.create(kind=AuditEntry.Kind.RELEASE, campaign_id=campaign_id, actor=user, reason=reason, actions_affected=n, count_change=n)
-            recount_campaign(campaign_id)
+            n = start_counting(actions, campaign=campaign, from_status=Action.Status.HELD, via=CountedVia.RELEASED)
+            AuditEntry.objects.create(kind=AuditEntry.Kind.RELEASE, campaign=campaign, actor=user, reason=reason, actions_affected=n, count_change=n)
         released += n
     return released
 
 
 def reject_held(*, actions: QuerySet[Action], user: User, reason: str = "") -> int:
     rejected = 0
-    for campaign_id in set(actions.values_list("campaign_id", flat=True)):
+    for campaign in Campaign.objects.filter(pk__in=actions.values("campaign_id")):
         with transaction.atomic():
-            n = actions.filter(campaign_id=campaign_id, status=Action.Status.HELD).update(status=Action.Status.INVALID)
-            AuditEntry.objects.create(kind=AuditEntry.Kind.REJECT, campaign_id=campaign_id, actor=user, reason=reason, actions_affected=n)
-            recount_campaign(campaign_id)
+            chosen = list(actions.filter(campaign=campaign, status=Action.Status.HELD).values_list("pk", flat=True))
+            # Locked, so an action released by another reviewer meanwhile is not also told to CRMs as rejected.
+            ids = list(Action.objects.filter(pk__in=chosen, status=Action.Status.HELD).select_for_update().values_list("pk", flat=True))
+            n = Action.objects.filter(pk__in=ids).update(status=Action.Status.INVALID)
+            uncount_actions(campaign=campaign, action_ids=ids, counted=0, because=UncountedBecause.REJECTED)
+            AuditEntry.objects.create(kind=AuditEntry.Kind.REJECT, campaign=campaign, actor=user, reason=reason, actions_affected=n)
         rejected += n
     return rejected
 
@@ -171,14 +163,16 @@ def erase_actions(*, actions: QuerySet[Action], user: User | None = None, actor_
     """Anonymise these actions, keeping each one's status and so the count. Idempotent."""
     erased = 0
     todo = actions.filter(erased_at__isnull=True)
-    for campaign_id in set(todo.values_list("campaign_id", flat=True)):
-        per_campaign = 0
+    for campaign in Campaign.objects.filter(pk__in=set(todo.values_list("campaign_id", flat=True))):
+        campaign_id, per_campaign = campaign.pk, 0
         while True:
             with transaction.atomic():
                 rows = list(todo.filter(campaign_id=campaign_id).values_list("pk", "email")[:ERASE_CHUNK])
                 if not rows:
                     break
-                per_campaign += _anonymise([pk for pk, _e in rows])
+                ids = [pk for pk, _e in rows]
+                per_campaign += _anonymise(ids)
+                uncount_actions(campaign=campaign, action_ids=ids, counted=0, because=UncountedBecause.ERASED)
                 if kind == AuditEntry.Kind.ERASE:
                     _scrub_outbox(email for _pk, email in rows)
         AuditEntry.objects.create(kind=kind, campaign_id=campaign_id, actor=user, actor_label=actor_label, reason=reason, actions_affected=per_campaign)
