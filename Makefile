@@ -32,7 +32,7 @@ outcry/locale/%.mo: outcry/locale/%.po
 	@if command -v msgfmt >/dev/null; then msgfmt --check -o $@ $<; \
 	  else echo "msgfmt not found: install gettext (apt-get install gettext) to compile $<" >&2; fi
 
-.PHONY: install run demo serve worker test bench migrate messages makemessages screenshots lint
+.PHONY: install run demo serve worker inbound test bench migrate messages makemessages screenshots lint
 install: $(VENV)/.installed $(MO_FILES)
 
 migrate: install
@@ -51,6 +51,10 @@ serve: install
 
 worker: install
 	$(VPY) manage.py worker
+
+# Replies and bounces by SMTP on INBOUND_HOST:INBOUND_PORT (INBOUND_LMTP=1 for LMTP). README: Targets and replies.
+inbound: install
+	$(VPY) manage.py inbound
 
 test: install
 	$(VPY) -m pytest $(PYTEST_ARGS)

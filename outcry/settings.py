@@ -219,8 +219,8 @@ def mailer_from_url(url: str) -> dict:
 
 
 MAILERS = {"default": mailer_from_url(EMAIL_URL)}
-# Letters go out as "Name via Organisation" <letters@MAIL_DOMAIN>; the supporter is only Reply-To,
-# because putting their address in From fails DMARC at the target's server.
+# Letters go out as "Name via Organisation" <letters@MAIL_DOMAIN> (the supporter's address in From would fail
+# DMARC at the target's server), with Reply-To r-<token>@ and the envelope sender b-<token>@MAIL_DOMAIN.
 MAIL_DOMAIN = os.environ.get("MAIL_DOMAIN") or (_site.hostname if _site.hostname not in {None, "127.0.0.1", "localhost"} else "outcry.example.org")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"Outcry <noreply@{MAIL_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -246,6 +246,18 @@ OUTCRY_UPDATE_DOMAIN_RATE_PER_MINUTE = env_int("OUTCRY_UPDATE_DOMAIN_RATE_PER_MI
 OUTCRY_RETURN_LINK_DAYS = env_int("OUTCRY_RETURN_LINK_DAYS", 30)
 # Supporters given an update's email per transaction: what a worker killed mid-fan-out can have half done.
 OUTCRY_UPDATE_BATCH = env_int("OUTCRY_UPDATE_BATCH", 1000)
+# Inbound mail (`make inbound`, README: Targets and replies): replies to r-<token>@MAIL_DOMAIN and
+# bounces to b-<token>@MAIL_DOMAIN, behind the organisation's MX or relay.
+INBOUND_HOST = os.environ.get("INBOUND_HOST", "127.0.0.1")
+INBOUND_PORT = env_int("INBOUND_PORT", 8025)
+INBOUND_LMTP = env_bool("INBOUND_LMTP")
+# A reply bigger than this is refused at DATA (552), before any of it is parsed.
+OUTCRY_INBOUND_MAX_BYTES = env_int("OUTCRY_INBOUND_MAX_BYTES", 5_000_000)
+OUTCRY_INBOUND_ATTACHMENT_BYTES = env_int("OUTCRY_INBOUND_ATTACHMENT_BYTES", 1_000_000)
+# Hard bounces of distinct letters after which a target's address is marked failing and staff are told.
+OUTCRY_BOUNCES_TO_FAIL = env_int("OUTCRY_BOUNCES_TO_FAIL", 3)
+# A letter accepted by our server counts as delivered once this long has passed without a bounce.
+OUTCRY_DELIVERED_AFTER_HOURS = env_int("OUTCRY_DELIVERED_AFTER_HOURS", 48)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

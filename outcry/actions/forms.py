@@ -66,6 +66,19 @@ class ActionForm(AntiAbuseForm):
     country = CountryField(label=_("Country"), choices=country_choices, widget=forms.Select(attrs={"autocomplete": "country"}))
     postcode = forms.CharField(label=_("Postcode (optional)"), max_length=20, required=False, widget=forms.TextInput(attrs={"autocomplete": "postal-code"}))
     consent_updates = forms.BooleanField(required=False, initial=False)
+    withhold_name = forms.BooleanField(
+        label=_("Don't show my name to the target: sign as “A supporter from” my country."), required=False, initial=False,
+    )
+    forward_replies = forms.BooleanField(
+        label=_("Forward me any reply to my letter. (Targets never see my email address either way.)"),
+        required=False, initial=False,
+    )
+    targets = forms.TypedMultipleChoiceField(
+        label=_("Send my letter to"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+    )
+    # Sent with the boxes: an unticked box sends nothing, so only this tells "none ticked" from a form (an old
+    # cached page, a script) that never showed them, which writes to every target that applies.
+    targets_shown = forms.BooleanField(required=False, initial=True, widget=forms.HiddenInput)
     letter_text = forms.CharField(label=_("Your letter (you may edit it)"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 12}))
 
     # Where the supporter came from; rendered as hidden inputs from the page's query string.
@@ -83,10 +96,32 @@ class ActionForm(AntiAbuseForm):
         self.fields["consent_updates"].label = campaign.consent_wording or _(
             "Keep me updated about this and other campaigns by %(organisation)s."
         ) % {"organisation": campaign.organisation.name}
+        if campaign.action_kind == Campaign.ActionKind.MAILTO:
+            # The supporter sends that message from their own mailbox, under their own name.
+            del self.fields["withhold_name"]
+        if not campaign.sends_letters:
+            del self.fields["forward_replies"]
+        if campaign.supporters_choose_targets and campaign.action_kind != Campaign.ActionKind.PETITION:
+            self.fields["targets"].choices = [(target.pk, str(target)) for target in campaign.targets.all()]
+        else:
+            del self.fields["targets"], self.fields["targets_shown"]
         if campaign.allow_personalise:
             self.fields["letter_text"].initial = campaign.letter_body
         else:
             del self.fields["letter_text"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "targets" in self.fields and data.get("country") and not data.get("targets_shown"):
+            data["targets"] = []
+        elif "targets" in self.fields and data.get("country"):
+            # Only targets that apply to the supporter's country count: one ticked for another country
+            # (the country changed after the list was shown) is dropped, and none left is an error.
+            chosen = [t.pk for t in self.campaign.targets_for(data["country"], data.get("targets") or ())]
+            if not chosen or not data.get("targets"):
+                self.add_error("targets", _("Choose at least one of the people your letter goes to."))
+            data["targets"] = chosen
+        return data
 
     def clean_first_name(self) -> str:
         return clean_name(self.cleaned_data["first_name"])

@@ -52,11 +52,17 @@ class Action(models.Model):
     postcode = models.CharField(_("postcode"), max_length=20, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
     letter_text = models.TextField(_("personalised letter"), blank=True)
+    # The targets the supporter chose (ids), where the campaign lets them; empty: every target that applies.
+    target_ids = models.JSONField(_("chosen targets"), default=list, blank=True)
 
     consent_updates = models.BooleanField(_("wants updates"), default=False)
     consent_wording = models.TextField(_("consent wording shown"), blank=True)
     # Set by the unsubscribe link in an update (for this campaign, or for the whole organisation).
     unsubscribed_at = models.DateTimeField(_("unsubscribed from updates at"), null=True, blank=True)
+    withhold_name = models.BooleanField(_("name withheld from the target"), default=False)
+    withhold_name_wording = models.TextField(_("withhold wording shown"), blank=True)
+    forward_replies = models.BooleanField(_("forward the targets' replies"), default=False)
+    forward_replies_wording = models.TextField(_("forwarding wording shown"), blank=True)
 
     source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.DIRECT)
     referral_code = models.CharField(max_length=16, default=new_referral_code, help_text=_("This supporter's own share code."))

@@ -22,7 +22,13 @@ class ActionData:
     country: str
     postcode: str = ""
     consent_updates: bool = False
+    withhold_name: bool = False
+    # The words beside the box, as the supporter read them, kept with the choice.
+    withhold_name_wording: str = ""
+    forward_replies: bool = False
+    forward_replies_wording: str = ""
     letter_text: str = ""
+    target_ids: tuple[int, ...] = ()
     language: str = ""
     ref: str = ""
     via: str = ""
@@ -68,8 +74,13 @@ def take_action(*, campaign: Campaign, data: ActionData) -> Action:
         postcode=data.postcode,
         language=data.language,
         letter_text=data.letter_text if campaign.allow_personalise else "",
+        target_ids=list(data.target_ids) if campaign.supporters_choose_targets else [],
         consent_updates=data.consent_updates,
         consent_wording=(campaign.consent_wording if data.consent_updates else ""),
+        withhold_name=data.withhold_name,
+        withhold_name_wording=data.withhold_name_wording if data.withhold_name else "",
+        forward_replies=data.forward_replies,
+        forward_replies_wording=data.forward_replies_wording if data.forward_replies else "",
         source=_source(data),
         referred_by=data.ref,
         utm_source=data.utm_source,

@@ -82,7 +82,7 @@ def openapi_schema() -> dict:
                         "ledger": {"type": "array", "items": {
                             "type": "object",
                             "properties": {"day": {"type": "string", "format": "date"}, "target": STRING,
-                                           **{k: {"type": "integer"} for k in ("sent", "deferred", "failed", "pending", "cancelled")}},
+                                           **{k: {"type": "integer"} for k in ("sent", "delivered", "bounced", "deferred", "failed", "pending", "cancelled")}},
                         }},
                     },
                 },

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Organisation, Target
@@ -62,10 +67,24 @@ class OrganisationAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
+class TargetImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_("Columns: name, title, email, country, language. The first row names them."))
+    group = forms.CharField(
+        label=_("Put them in the group"), max_length=100, required=False,
+        help_text=_("e.g. \"The Libyan embassy in your country\". Empty: every supporter writes to each of them."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 1_000_000:
+            raise forms.ValidationError(_("The file is larger than 1 MB."))
+        return upload
+
+
 class TargetInline(admin.TabularInline):
     model = Target
     extra = 1
-    fields = ["name", "title", "email", "position"]
+    fields = ["name", "title", "email", "group", "country", "language", "position", "email_failing_since"]
 
 
 class LinkInline(admin.TabularInline):
@@ -88,23 +107,44 @@ class CampaignAdmin(OrganisationScopedAdmin):
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [TargetInline, LinkInline, TranslationInline]
+    change_form_template = "campaigns/admin/campaign_change_form.html"
     fieldsets = [
         (None, {"fields": ["organisation", "title", "slug", "status", "language"]}),
         (_("Page"), {"fields": ["summary", "hero_image", "hero_alt", "hero_caption", "media_embed_url", "headline", "story", "call_to_action"]}),
         (_("Action and goal"), {"fields": ["action_kind", "goal", "message_before_goal", "message_near_goal", "message_after_action", "thank_you_text", "consent_wording"]}),
-        (_("Letter"), {"fields": ["letter_subject", "letter_salutation", "letter_body", "letter_signoff", "allow_personalise"]}),
+        (_("Letter"), {"fields": ["letter_subject", "letter_salutation", "letter_body", "letter_signoff", "allow_personalise", "supporters_choose_targets"]}),
         (_("Delivery"), {"fields": ["delivery_mode", "digest_period", "target_hourly_limit", "double_opt_in"]}),
         (_("Emails to supporters"), {
             "fields": ["receipt_subject", "receipt_intro", "confirm_subject", "confirm_intro"],
             "description": _("Leave empty for Outcry's own wording, translated. Your text replaces the greeting and the opening paragraph; the links follow it."),
         }),
-        (_("Privacy and embedding"), {"fields": ["retention_days", "embed_allowed_origins"]}),
+        (_("Privacy and embedding"), {"fields": ["withhold_names_from", "retention_days", "embed_allowed_origins"]}),
         (_("Outcome and next step"), {
             "fields": ["outcome_kind", "outcome_text", "outcome_date", "follow_up_campaign", "follow_up_url", "follow_up_label"],
             "description": _("What came of the campaign (a banner on its page), and what supporters may do next (on the thank-you page)."),
         }),
     ]
     readonly_fields = ["published_at", "closed_at"]
+
+    def get_urls(self) -> list:
+        urls = [path("<int:pk>/import-targets/", self.admin_site.admin_view(self.import_targets_view), name="campaigns_campaign_import_targets")]
+        return urls + super().get_urls()
+
+    def import_targets_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Targets from a CSV file (name, title, email, country, language), with a report of rejected rows."""
+        from outcry.campaigns.services import import_targets
+
+        campaign = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, campaign):
+            raise PermissionDenied
+        form = TargetImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            report = import_targets(campaign, form.cleaned_data["file"].read(), form.cleaned_data["group"])
+        context = self.admin_site.each_context(request) | {
+            "opts": self.opts, "campaign": campaign, "form": form, "report": report, "title": _("Import targets"),
+        }
+        return TemplateResponse(request, "campaigns/admin/import_targets.html", context, status=400 if form.errors else 200)
 
     def save_model(self, request: HttpRequest, obj: Campaign, form, change: bool) -> None:
         from outcry.campaigns.services import save_hero_renditions, stamp_status_dates

@@ -103,6 +103,7 @@ CAMPAIGNS = [
         "letter_body": LIBYA_LETTER,
         "letter_signoff": "Yours sincerely,",
         "allow_personalise": True,
+        "supporters_choose_targets": True,
         "targets": [
             ("Fayez Al-Sarraj", "Prime Minister of Libya", "prime-minister.libya@example.org"),
             ("Jean-Claude Juncker", "President of the European Commission", "president.commission@example.org"),
@@ -410,5 +411,20 @@ UPDATES = {
                 },
             },
         },
+    ],
+}
+
+
+# Targets per supporter: the Libyan embassy in the supporter's own country (a few, with a fallback for the
+# rest), beside the two targets every supporter writes to. (group, country or "" for the fallback, name,
+# title, email, language)
+LIBYAN_EMBASSY = "The Libyan embassy in your country"
+TARGET_GROUPS = {
+    "stop-detention-libya": [
+        (LIBYAN_EMBASSY, "GB", "Embassy of Libya in London", "Ambassador", "embassy-london@example.org", "en"),
+        (LIBYAN_EMBASSY, "FR", "Ambassade de Libye à Paris", "Ambassadeur", "ambassade-paris@example.org", "fr"),
+        (LIBYAN_EMBASSY, "IT", "Ambasciata di Libia a Roma", "Ambasciatore", "ambasciata-roma@example.org", "it"),
+        (LIBYAN_EMBASSY, "TN", "سفارة ليبيا في تونس", "السفير", "embassy-tunis@example.org", "ar"),
+        (LIBYAN_EMBASSY, "", "Libyan Mission to the United Nations", "Permanent Representative", "un-mission@example.org", "en"),
     ],
 }

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from outcry.lib.sanitise import sanitise_html
 
@@ -123,6 +125,15 @@ class Campaign(models.Model):
     letter_body = models.TextField(_("letter body"), blank=True, help_text=_("Plain text. Blank lines separate paragraphs."))
     letter_signoff = models.CharField(_("sign-off"), max_length=100, blank=True, default="Yours sincerely,")
     allow_personalise = models.BooleanField(_("supporters may edit the letter"), default=False)
+    supporters_choose_targets = models.BooleanField(
+        _("supporters may choose which targets to write to"), default=False,
+        help_text=_("Among the targets that apply to them; at least one."),
+    )
+    withhold_names_from = CountryField(
+        _("withhold the names of supporters from"), multiple=True, blank=True,
+        help_text=_("Supporters from these countries are \"A supporter from <country>\" in everything a target "
+                    "receives (letters, digests, the hand-in and its CSV); your own data keeps their names."),
+    )
 
     # The supporter's emails as the campaign words them; empty keeps Outcry's own wording. The link each
     # email exists for (confirm, share) is always added after this text, so no wording can lose it.
@@ -257,6 +268,26 @@ class Campaign(models.Model):
     def has_follow_up(self) -> bool:
         return bool(self.follow_up_url) or self.follow_up_campaign_id is not None
 
+    def targets_for(self, country: str, chosen: Iterable[int] = ()) -> list[Target]:
+        """The targets a supporter from `country` writes to: every target in no group, and in each group the
+        one for that country, else the group's fallback (the one with no country). With `chosen` (target ids),
+        only those of them. Reads prefetched targets when the caller prefetched them."""
+        resolved: list[Target] = []
+        groups: dict[str, list[Target]] = {}
+        for target in self.targets.all():
+            if target.group:
+                groups.setdefault(target.group, []).append(target)
+            else:
+                resolved.append(target)
+        for members in groups.values():
+            match = next((t for t in members if t.country.code == country), None)
+            fallback = next((t for t in members if not t.country.code), None)
+            if match or fallback:
+                resolved.append(match or fallback)  # type: ignore[arg-type]
+        resolved.sort(key=lambda t: (t.position, t.pk))
+        wanted = set(chosen)
+        return [t for t in resolved if t.pk in wanted] if wanted else resolved
+
     def letter_paragraphs(self, body: str | None = None) -> list[str]:
         text = (body if body is not None else self.letter_body).replace("\r\n", "\n")
         return [p.strip() for p in text.split("\n\n") if p.strip()]
@@ -268,6 +299,19 @@ class Target(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("e.g. Prime Minister of Libya"))
     email = models.EmailField(_("email"), blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    group = models.CharField(
+        _("group"), max_length=100, blank=True,
+        help_text=_("e.g. \"The Libyan embassy in your country\": a supporter writes to the group's target for their "
+                    "country, or to its target with no country. Empty: every supporter writes to this target."),
+    )
+    country = CountryField(_("for supporters from"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+        help_text=_("The letter goes in this language when the campaign has it translated."),
+    )
+    # Set by outcry.delivery when OUTCRY_BOUNCES_TO_FAIL letters to this address bounced hard; clear it
+    # once the address is corrected.
+    email_failing_since = models.DateTimeField(_("address failing since"), null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]

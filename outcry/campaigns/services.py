@@ -1,8 +1,22 @@
 from __future__ import annotations
 
-from django.utils import timezone
+import csv
+import io
+from dataclasses import dataclass, field
 
-from outcry.campaigns.models import Campaign
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from outcry.campaigns.models import Campaign, Target
+from outcry.lib.shared_cache import bump_campaign_version
+
+COUNTRY_CODES = frozenset(countries.countries)
 
 
 def stamp_status_dates(campaign: Campaign) -> None:
@@ -22,3 +36,76 @@ def save_hero_renditions(campaign: Campaign) -> None:
     renditions = make_renditions(campaign)
     Campaign.objects.filter(pk=campaign.pk).update(hero_renditions=renditions)
     campaign.hero_renditions = renditions
+
+
+# Target import (CSV) -------------------------------------------------------------------------------------
+
+IMPORT_COLUMNS = ("name", "title", "email", "country", "language")
+MAX_IMPORT_ROWS = 5000
+
+
+@dataclass
+class TargetImport:
+    created: int = 0
+    # (line number in the file, the row's name or email, why it was rejected)
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)
+    error: str = ""
+
+
+def _row_problem(row: dict[str, str], seen: set[tuple[str, str]]) -> str:
+    if not row["name"]:
+        return str(_("no name"))
+    if len(row["name"]) > 200 or len(row["title"]) > 200:
+        return str(_("name or title longer than 200 characters"))
+    try:
+        validate_email(row["email"])
+    except ValidationError:
+        return str(_("not a valid email address"))
+    if row["country"] and row["country"] not in COUNTRY_CODES:
+        return str(_("unknown country code (use two letters, e.g. FR)"))
+    if row["language"] and row["language"] not in dict(settings.LANGUAGES):
+        return str(_("language not offered by this site"))
+    if (row["email"].lower(), row["country"]) in seen:
+        return str(_("the same address and country twice"))
+    return ""
+
+
+def import_targets(campaign: Campaign, data: bytes, group: str = "") -> TargetImport:
+    """Add the targets of a CSV file (columns name, title, email, country, language; a header row names them)
+    to a campaign, optionally in one group. Valid rows are added together in one transaction; each rejected
+    row is reported with its line and the reason, and nothing else about the file is lost or half-applied."""
+    report = TargetImport()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.error = str(_("The file is not UTF-8 text. Save it from your spreadsheet as \"CSV UTF-8\"."))
+        return report
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    if "name" not in header or "email" not in header:
+        report.error = str(_("The first row must name the columns, with at least name and email: name,title,email,country,language"))
+        return report
+    reader.fieldnames = header
+    existing = {(t.email.lower(), t.country.code) for t in campaign.targets.filter(group=group)}
+    seen = set(existing)
+    position = (campaign.targets.aggregate(top=Max("position"))["top"] or 0) + 1
+    new: list[Target] = []
+    for line, raw in enumerate(reader, start=2):
+        if len(new) + len(report.rejected) >= MAX_IMPORT_ROWS:
+            report.error = str(_("Only the first %(n)d rows were read.") % {"n": MAX_IMPORT_ROWS})
+            break
+        row = {key: " ".join((raw.get(key) or "").split()) for key in IMPORT_COLUMNS}
+        row["country"] = row["country"].upper()
+        row["language"] = row["language"].lower()
+        problem = _row_problem(row, seen)
+        if problem:
+            report.rejected.append((line, (row["name"] or row["email"])[:100], problem))
+            continue
+        seen.add((row["email"].lower(), row["country"]))
+        new.append(Target(campaign=campaign, group=group, position=position + len(new), **row))
+    with transaction.atomic():
+        Target.objects.bulk_create(new)
+    # bulk_create sends no post_save: the cached public page learns of the new targets here.
+    bump_campaign_version([campaign.slug])
+    report.created = len(new)
+    return report

@@ -63,15 +63,21 @@ def _referral_cookie(campaign: Campaign) -> str:
     return f"acted-{campaign.pk}"
 
 
-def _page_context(campaign: Campaign) -> dict:
+def _page_context(campaign: Campaign, country: str = "") -> dict:
     count = counting.get_count(campaign.pk)
     return {
         "campaign": campaign,
         "updates": published_updates(campaign),
         "count": count,
         "progress": progress(count, campaign.goal),
+        # Every target is in the page; those that don't apply to the form's country are hidden, and the
+        # page's script shows the right ones when the country changes (no script: "Update the recipients").
         "targets": list(campaign.targets.all()),
+        "applying_ids": {target.pk for target in campaign.targets_for(country)},
+        "grouped": any(target.group for target in campaign.targets.all()),
         "links": list(campaign.links.all()),
+        # Replies campaigners chose to publish (outcry.delivery.services.publish_response).
+        "responses": list(campaign.responses.filter(published=True).select_related("target").order_by("-received_at")[:5]),
         "letter_paragraphs": campaign.letter_paragraphs(),
         "preview": link_preview(campaign),
         "poll_ms": settings.OUTCRY_COUNTER_POLL_MS,
@@ -119,7 +125,7 @@ def public_page(request: HttpRequest, slug: str) -> HttpResponse:
     def build() -> Shared:
         campaign = get_object_or_404(Campaign.objects.public().select_related("organisation"), slug=slug)
         campaign = campaign.translated(get_language())
-        context = _page_context(campaign) | {"form": ActionForm(initial=initial, campaign=campaign)}
+        context = _page_context(campaign, initial.get("country", "")) | {"form": ActionForm(initial=initial, campaign=campaign)}
         # Rendered without the request's context processors, so no CSRF token and no cookie can
         # reach the shared copy; only the request itself and the language are passed on.
         context |= context_processors.i18n(request) | languages(request) | {"request": request, "csrf_slot": CSRF_SLOT.decode()}
@@ -149,7 +155,11 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
         return public_page(request, slug)
     campaign = _campaign(request, slug)
     status = 200
-    if request.method == "POST" and campaign.is_open:
+    if request.method == "POST" and campaign.is_open and "show_targets" in request.POST:
+        # Without JavaScript: the page again with the supporter's input kept and the letter addressed
+        # to the targets of the country they chose; nothing is stored.
+        form = ActionForm(initial=_kept_input(request, campaign), campaign=campaign)
+    elif request.method == "POST" and campaign.is_open:
         form = ActionForm(request.POST, campaign=campaign)
         screening = screen_submission(request, campaign, form)
         if screening.retry_after:
@@ -168,8 +178,22 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
         return see_other(campaign.get_absolute_url())
     else:
         form = ActionForm(initial=_form_initial(request), campaign=campaign)
-    context = _page_context(campaign) | {"form": form}
+    context = _page_context(campaign, str(form["country"].value() or "")) | {"form": form}
     return render(request, "campaigns/page.html", context, status=status)
+
+
+def _kept_input(request: HttpRequest, campaign: Campaign) -> dict:
+    initial = {key: value for key, value in request.POST.items() if key in ActionForm.base_fields and key != "targets"}
+    # The boxes the supporter left ticked stay ticked, and each group's target for the new country starts
+    # ticked (its box was disabled, so unsent, while another country was chosen).
+    routed = [str(t.pk) for t in campaign.targets_for(initial.get("country", "")) if t.group]
+    initial["targets"] = request.POST.getlist("targets") + routed
+    return initial
+
+
+def _label_shown(form: ActionForm, name: str) -> str:
+    """The words beside a consent box, in the language the supporter read them, to store with their choice."""
+    return str(form.fields[name].label) if name in form.fields else ""
 
 
 def _action_data(form: ActionForm, request: HttpRequest) -> ActionData:
@@ -181,7 +205,12 @@ def _action_data(form: ActionForm, request: HttpRequest) -> ActionData:
         country=data["country"],
         postcode=data["postcode"],
         consent_updates=data["consent_updates"],
+        withhold_name=data.get("withhold_name", False),
+        withhold_name_wording=_label_shown(form, "withhold_name"),
+        forward_replies=data.get("forward_replies", False),
+        forward_replies_wording=_label_shown(form, "forward_replies"),
         letter_text=data.get("letter_text", ""),
+        target_ids=tuple(data.get("targets") or ()),
         language=get_language() or settings.LANGUAGE_CODE,
         ref=data["ref"],
         via=data["via"],

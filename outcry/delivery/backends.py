@@ -20,7 +20,8 @@ class OutboxBackend(BaseEmailBackend):
                 campaign_id=getattr(message, "outcry_campaign_id", None),
                 message_id=getattr(message, "outcry_message_id", None),
                 subject=str(message.subject)[:500],
-                from_email=str(message.from_email)[:500],
+                # The From the recipient sees; from_email is the envelope sender (a letter's bounce address).
+                from_email=str(message.extra_headers.get("From", message.from_email))[:500],
                 to=", ".join(str(address) for address in message.recipients()),
                 # The SMTP policy: exactly the bytes (CRLF, encoded words) an SMTP server would receive.
                 raw=message.message(policy=email.policy.SMTP).as_bytes().decode("ascii", "replace"),

@@ -19,12 +19,13 @@ from django.core.signing import TimestampSigner
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django_countries import countries
 
 from outcry.actions.links import return_token, unsubscribe_token
 from outcry.actions.models import Action, Unsubscribe
-from outcry.campaigns.models import Campaign, fill_in, paragraphs
+from outcry.actions.names import country_name, is_withheld, name_for_target, withheld_countries
+from outcry.campaigns.models import Campaign, Target, fill_in, paragraphs
 from outcry.campaigns.share import campaign_share_url
+from outcry.delivery.addresses import bounce_address, reply_address
 from outcry.delivery.models import Message
 from outcry.lib.csv_export import csv_safe
 
@@ -52,10 +53,6 @@ def person_address(display_name: str, addr_spec: str) -> Address:
     return Address(display_name=one_line(display_name), addr_spec=addr_spec)
 
 
-def country_name(code: str) -> str:
-    return str(countries.name(code)) if code else ""
-
-
 def supporter_language(action: Action) -> str:
     return action.language or action.campaign.language or settings.LANGUAGE_CODE
 
@@ -71,39 +68,64 @@ def _headers(message: Message) -> dict[str, str]:
     return {"Message-ID": message.message_id} if message.message_id else {}
 
 
+def _returnable(message: Message, display_name: str) -> dict:
+    """From: "<display name>" <letters@MAIL_DOMAIN>, with the envelope sender (where bounces go) the
+    message's own b-<token> address, so a bounce names the letter it returns."""
+    return {
+        "from_email": bounce_address(message.pk),
+        "headers": _headers(message) | {"From": str(platform_address(display_name, "letters"))},
+    }
+
+
+def letter_language(action: Action, target: Target) -> str:
+    """The language of one letter: the target's, when the campaign has its letter in that language; but a letter
+    the supporter rewrote goes as they wrote it, with the salutation and sign-off of the page they wrote it on."""
+    campaign = action.campaign
+    wanted = (action.language or campaign.language) if action.letter_text else target.language
+    if wanted and wanted != campaign.language and any(
+        t.language == wanted and t.letter_body for t in campaign.translations.all()
+    ):
+        return wanted
+    return campaign.language
+
+
 def build_letter(message: Message) -> EmailMessage:
     """One supporter's letter to one target, as from the supporter, sent from the platform's domain.
 
-    The supporter's address is only Reply-To: putting it in From would fail DMARC at the target's server.
+    The supporter's address is nowhere in it: From is the platform's (the supporter's would fail DMARC at
+    the target's server) and Reply-To the letter's own address (outcry.delivery.addresses).
     """
     action, campaign, target = message.action, message.campaign, message.target
     if action is None or target is None or not target.email:
         raise Undeliverable("the letter has no supporter or no target address")
     if action.erased_at or not action.full_name:
         raise Undeliverable("the supporter's details were erased")
-    name = one_line(action.full_name, 100)
+    withheld = is_withheld(action.withhold_name, action.country, withheld_countries(campaign))
+    language = letter_language(action, target)
+    shown = campaign.translated(language)
+    with translation.override(language):
+        name = one_line(name_for_target(action.first_name, action.last_name, action.country, withheld), 100)
+        body = render_to_string("delivery/email/letter_text.txt", {
+            "salutation": shown.letter_salutation,
+            "paragraphs": shown.letter_paragraphs(action.letter_text or None),
+            "signoff": shown.letter_signoff,
+            "name": name,
+            # "A supporter from Libya" already says where they are from.
+            "country": "" if withheld else country_name(action.country),
+            "personal": bool(action.letter_text),
+        })
     try:
         recipient = person_address(target.name, target.email)
     except ValueError as error:
         raise Undeliverable(f"the target's address is invalid: {error}") from error
-    try:
-        reply_to = [person_address(name, action.email)]
-    except ValueError:
-        reply_to = []
-    body = render_to_string("delivery/email/letter_text.txt", {
-        "salutation": campaign.letter_salutation,
-        "paragraphs": campaign.letter_paragraphs(action.letter_text or None),
-        "signoff": campaign.letter_signoff,
-        "name": name,
-        "country": country_name(action.country),
-    })
     email = EmailMessage(
-        subject=one_line(campaign.letter_subject or campaign.title),
+        subject=one_line(shown.letter_subject or shown.title),
         body=body,
-        from_email=str(platform_address(f"{name} via {campaign.organisation.name}", "letters")),
         to=[str(recipient)],
-        reply_to=[str(address) for address in reply_to],
-        headers=_headers(message),
+        # The letter's own reply address: replies come back to the campaign (and to the supporter only if
+        # they asked), and the government written to never learns the supporter's address.
+        reply_to=[reply_address(message.pk)],
+        **_returnable(message, f"{name} via {campaign.organisation.name}"),
     )
     return _tag(email, message)
 
@@ -112,13 +134,18 @@ def digest_rows(letters: list[Message]) -> list[Action]:
     return [letter.action for letter in letters if letter.action is not None]
 
 
-def digest_csv(actions: list[Action], with_letters: bool) -> str:
+def digest_csv(actions: list[Action], with_letters: bool, withheld: frozenset[str] = frozenset()) -> str:
+    """Call inside the digest's language: a withheld name is "A supporter from <country>" in first_name."""
     out = io.StringIO()
     writer = csv.writer(out)
     header = ["first_name", "last_name", "country", "acted_at"] + (["personal_letter"] if with_letters else [])
     writer.writerow(header)
     for action in actions:
-        row = [action.first_name, action.last_name, action.country, action.created_at.isoformat(timespec="seconds")]
+        if is_withheld(action.withhold_name, action.country, withheld):
+            names = [name_for_target("", "", action.country, True), ""]
+        else:
+            names = [action.first_name, action.last_name]
+        row = [*names, action.country, action.created_at.isoformat(timespec="seconds")]
         if with_letters:
             row.append(action.letter_text)
         writer.writerow([csv_safe(value) for value in row])
@@ -136,12 +163,19 @@ def build_digest(message: Message) -> EmailMessage:
         raise Undeliverable(f"the target's address is invalid: {error}") from error
     letters = list(message.letters.select_related("action").order_by("action__created_at", "pk"))
     actions = [a for a in digest_rows(letters) if not a.erased_at]
+    withheld = withheld_countries(campaign)
     with translation.override(campaign.language):
+        people = []
+        for action in actions:
+            hidden = is_withheld(action.withhold_name, action.country, withheld)
+            name = name_for_target(action.first_name, action.last_name, action.country, hidden)
+            people.append((one_line(name, 100), "" if hidden else country_name(action.country)))
+        csv_text = digest_csv(actions, campaign.allow_personalise, withheld)
         context = {
             "campaign": campaign,
             "target": target,
             "count": len(letters),
-            "people": [(one_line(a.full_name, 100), country_name(a.country)) for a in actions],
+            "people": people,
             "erased": len(letters) - len(actions),
             "paragraphs": campaign.letter_paragraphs(),
         }
@@ -150,12 +184,12 @@ def build_digest(message: Message) -> EmailMessage:
     email = EmailMessage(
         subject=subject,
         body=body,
-        from_email=str(platform_address(campaign.organisation.name, "letters")),
         to=[str(recipient)],
-        headers=_headers(message),
+        reply_to=[reply_address(message.pk)],
+        **_returnable(message, campaign.organisation.name),
     )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    email.attach(f"{campaign.slug}-{stamp}.csv", digest_csv(actions, campaign.allow_personalise), "text/csv")
+    email.attach(f"{campaign.slug}-{stamp}.csv", csv_text, "text/csv")
     return _tag(email, message)
 
 
@@ -305,12 +339,50 @@ def build_update(message: Message) -> EmailMessage:
     return _tag(email, message)
 
 
+def build_forward(message: Message) -> EmailMessage:
+    """A target's reply, forwarded to a supporter who asked for it (Action.forward_replies)."""
+    action = message.action
+    response = getattr(message, "forwarded_response", None)
+    if action is None or response is None:
+        raise Undeliverable("the forwarded reply is gone")
+    with translation.override(supporter_language(action)):
+        target_name = one_line(str(response.target) if response.target else message.campaign.organisation.name, 100)
+        return _supporter_email(message, "forward", {"response": response, "target_name": target_name})
+
+
+def build_alert(message: Message) -> EmailMessage:
+    """To the campaign's staff: a target's address is failing (outcry.delivery.services.record_bounce)."""
+    campaign, target = message.campaign, message.target
+    staff = [user.email for user in campaign.organisation.staff.filter(is_active=True) if user.email]
+    if target is None or not staff:
+        raise Undeliverable("no target, or no staff with an email address")
+    last = (
+        Message.objects.filter(target=target, status=Message.Status.BOUNCED).order_by("-pk")
+        .values_list("last_error", flat=True).first()
+    )
+    with translation.override(campaign.language):
+        context = {
+            "campaign": campaign, "target": target, "target_name": one_line(str(target), 100), "reason": last or "",
+            "bounced": Message.objects.filter(target=target, status=Message.Status.BOUNCED, digest__isnull=True).count(),
+            "admin_url": settings.SITE_URL + reverse("admin:campaigns_campaign_change", args=[campaign.pk]),
+        }
+        subject = one_line(render_to_string("delivery/email/alert_subject.txt", context))
+        body = render_to_string("delivery/email/alert_text.txt", context)
+    email = EmailMessage(
+        subject=subject, body=body, from_email=str(platform_address("Outcry", "noreply")), to=staff,
+        headers=_headers(message) | {"Auto-Submitted": "auto-generated"},
+    )
+    return _tag(email, message)
+
+
 BUILDERS: dict[Message.Kind, Callable[[Message], EmailMessage]] = {
     Message.Kind.LETTER: build_letter,
     Message.Kind.DIGEST: build_digest,
     Message.Kind.RECEIPT: build_receipt,
     Message.Kind.CONFIRM: build_confirm,
     Message.Kind.UPDATE: build_update,
+    Message.Kind.FORWARD: build_forward,
+    Message.Kind.ALERT: build_alert,
 }
 
 

@@ -32,6 +32,8 @@ class Message(Leased):
         CONFIRM = "confirm", _("Confirmation request")
         DATA_LINK = "data_link", _("Your-data link")
         UPDATE = "update", _("Campaign update")
+        FORWARD = "forward", _("A target's reply, forwarded to the supporter")
+        ALERT = "alert", _("A warning to the campaign's staff")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -41,6 +43,7 @@ class Message(Leased):
         FAILED = "failed", _("Failed")
         BATCHED = "batched", _("Waiting for the target's next digest")
         CANCELLED = "cancelled", _("Not sent: the action no longer counts")
+        BOUNCED = "bounced", _("Bounced: the target's server returned it")
 
     # Statuses a worker may claim (when next_try_at has come).
     SENDABLE = (Status.PENDING, Status.DEFERRED)
@@ -87,6 +90,67 @@ class Message(Leased):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+class Response(models.Model):
+    """A reply that came back to a letter's (or digest's) own Reply-To address, parsed by outcry.delivery.inbound.
+
+    Only sanitised HTML is kept; the text is what campaigners read and may publish.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses", verbose_name=_("campaign"))
+    target = models.ForeignKey(Target, on_delete=models.SET_NULL, related_name="responses", null=True, blank=True, verbose_name=_("target"))
+    letter = models.ForeignKey(Message, on_delete=models.SET_NULL, related_name="responses", null=True, blank=True, verbose_name=_("letter"))
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    from_address = models.CharField(_("from"), max_length=320, blank=True)
+    from_target = models.BooleanField(_("from the target's own domain"), default=False)
+    automatic = models.BooleanField(_("automatic reply (e.g. out of office)"), default=False)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    html = models.TextField(_("HTML (sanitised)"), blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    authentication_results = models.TextField(
+        _("Authentication-Results"), blank=True, help_text=_("As the receiving relay recorded them (SPF, DKIM, DMARC)."),
+    )
+    auth = models.JSONField(_("authentication"), default=dict, blank=True)
+    dropped_attachments = models.JSONField(_("attachments not kept"), default=list, blank=True)
+    forward = models.OneToOneField(
+        Message, on_delete=models.SET_NULL, related_name="forwarded_response", null=True, blank=True,
+        verbose_name=_("forwarded to the supporter as"),
+    )
+    published = models.BooleanField(_("shown on the campaign page"), default=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    public_text = models.TextField(
+        _("text shown on the page"), blank=True, help_text=_("A summary, or the reply's words. Empty: the reply's text. Replies often quote the letter: check that "
+                    "what you publish names no supporter."),
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        indexes = [models.Index(fields=["campaign", "published", "received_at"])]
+
+    def __str__(self) -> str:
+        return self.subject or f"#{self.pk}"
+
+    @property
+    def shown_text(self) -> str:
+        return self.public_text or self.text
+
+
+class ResponseAttachment(models.Model):
+    """A small attachment of a safe type (OUTCRY_INBOUND_ATTACHMENT_BYTES, inbound.SAFE_TYPES); the rest are
+    listed in Response.dropped_attachments and not kept."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class Attempt(models.Model):

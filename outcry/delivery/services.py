@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -7,13 +8,18 @@ from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import transaction
 from django.utils import timezone
 
+from outcry.actions import counting
 from outcry.actions.models import Action
 from outcry.actions.services import confirm_action
 from outcry.actions.signals import CountedVia
 from outcry.campaigns.models import Campaign, Target
+from outcry.delivery import inbound
+from outcry.delivery.addresses import BOUNCE, find_token, parse_address
 from outcry.delivery.emails import CONFIRM_SALT
-from outcry.delivery.models import Message
+from outcry.delivery.models import Message, Response, ResponseAttachment
 from outcry.lib.hashing import hash_email
+
+logger = logging.getLogger(__name__)
 
 DIGEST_PERIODS = {Campaign.DigestPeriod.HOURLY: timedelta(hours=1), Campaign.DigestPeriod.DAILY: timedelta(days=1)}
 # A supporter may ask for a fresh confirmation link this often, and this many times in all.
@@ -22,7 +28,8 @@ MAX_CONFIRM_EMAILS = 5
 
 
 def queue_letters(action: Action) -> list[Message]:
-    """The messages a counted action owes: one letter per target with an address, and the supporter's receipt.
+    """The messages a counted action owes: one letter per target that applies to the supporter (their country,
+    their choice) and has an address, and the supporter's receipt.
 
     Call inside the action's transaction, so they exist exactly when the action counts.
     """
@@ -36,7 +43,7 @@ def queue_letters(action: Action) -> list[Message]:
                 status=Message.Status.BATCHED if digest else Message.Status.PENDING,
                 last_error="Digest mode: goes in the target's next digest." if digest else "",
             )
-            for target in campaign.targets.all()
+            for target in campaign.targets_for(action.country, action.target_ids)
             if target.email
         ]
     messages.append(Message(campaign=campaign, action=action, kind=Message.Kind.RECEIPT))
@@ -190,3 +197,135 @@ def retry_now(messages: list[Message]) -> int:
     return Message.objects.filter(
         pk__in=[m.pk for m in messages], status__in=[Message.Status.FAILED, Message.Status.DEFERRED]
     ).update(status=Message.Status.PENDING, next_try_at=timezone.now(), last_error="Retry requested in the admin.")
+
+
+# Replies and bounces (the inbound process, outcry/delivery/inbound.py) ---------------------------------
+
+# A letter gets at most this many replies forwarded to its supporter: the reply address is the target's to
+# use, but it is also in every copy of the letter, and nobody should be able to mail a supporter through it.
+MAX_FORWARDS_PER_LETTER = 3
+
+
+def receive_mail(raw: bytes, recipients: list[str]) -> None:
+    """Store mail the inbound listener accepted: a DSN to a b- address marks its letter bounced, anything
+    else to an r- address is a response. Mail arriving twice (a relay's retry) is stored twice."""
+    named_by_recipient = {found for found in map(parse_address, recipients) if found is not None}
+    statuses, returned = inbound.parse_dsn(raw) if named_by_recipient else ([], "")
+    for kind, message_id in sorted(named_by_recipient):
+        if statuses or kind == BOUNCE:
+            if not statuses:
+                logger.info("Mail to bounce address of message %s is no delivery report: ignored", message_id)
+                continue
+            # The envelope named the letter; with a plain letters@ sender the returned headers still do.
+            named = (BOUNCE, message_id) if kind == BOUNCE else find_token(returned)
+            if named:
+                record_bounce(named[1], statuses)
+            continue
+        record_response(message_id, raw)
+
+
+def record_response(message_id: int, raw: bytes) -> Response | None:
+    letter = Message.objects.select_related("campaign", "target", "action").filter(
+        pk=message_id, kind__in=[Message.Kind.LETTER, Message.Kind.DIGEST]
+    ).first()
+    if letter is None:
+        logger.info("Reply to message %s, which is no letter or digest: ignored", message_id)
+        return None
+    reply = inbound.parse_reply(raw)
+    target = letter.target
+    target_domain = (target.email.rpartition("@")[2].lower() if target and target.email else "")
+    with transaction.atomic():
+        response = Response.objects.create(
+            campaign=letter.campaign, target=target, letter=letter, from_address=reply.from_address,
+            from_target=bool(target_domain) and reply.from_address.lower().endswith("@" + target_domain),
+            subject=reply.subject, text=reply.text, html=reply.html, size=len(raw),
+            authentication_results=reply.authentication_results, auth=reply.auth,
+            dropped_attachments=reply.dropped, automatic=reply.automatic,
+        )
+        ResponseAttachment.objects.bulk_create(
+            ResponseAttachment(response=response, filename=a.filename, content_type=a.content_type, size=len(a.data), data=a.data)
+            for a in reply.attachments
+        )
+        if _may_forward(letter, reply.automatic):
+            forward = Message.objects.create(
+                campaign=letter.campaign, action=letter.action, target=target, kind=Message.Kind.FORWARD
+            )
+            Response.objects.filter(pk=response.pk).update(forward=forward)
+            transaction.on_commit(lambda: _enqueue_send(letter.action_id))
+    logger.info("Response %s stored for message %s", response.pk, message_id)
+    return response
+
+
+def _may_forward(letter: Message, automatic: bool) -> bool:
+    action = letter.action
+    if automatic or action is None or not action.forward_replies or action.erased_at or not action.email:
+        return False
+    return Response.objects.filter(letter=letter, forward__isnull=False).count() < MAX_FORWARDS_PER_LETTER
+
+
+def _enqueue_send(action_id: int | None) -> None:
+    from outcry.delivery.tasks import send_action_messages, send_due_messages
+
+    if action_id is None:
+        send_due_messages.enqueue()
+    else:
+        send_action_messages.enqueue(action_id)
+
+
+def record_bounce(message_id: int, statuses: list[inbound.Status]) -> int:
+    """A hard bounce marks the letter (or each letter of the digest) bounced with the reason, and takes it
+    off the letters-sent count; a delay or success report changes nothing. Idempotent. Returns how many
+    letters were marked."""
+    hard = next((s for s in statuses if s.hard), None)
+    if hard is None:
+        return 0
+    message = Message.objects.select_related("target", "campaign").filter(
+        pk=message_id, kind__in=[Message.Kind.LETTER, Message.Kind.DIGEST]
+    ).first()
+    if message is None:
+        return 0
+    reason = f"Bounced: {hard.status} {hard.diagnostic}".strip()[:2000]
+    with transaction.atomic():
+        marked = Message.objects.filter(pk=message.pk, status=Message.Status.SENT).update(
+            status=Message.Status.BOUNCED, last_error=reason
+        )
+        letters = marked if message.kind == Message.Kind.LETTER else 0
+        if marked and message.kind == Message.Kind.DIGEST:
+            letters = Message.objects.filter(digest=message, status=Message.Status.SENT).update(
+                status=Message.Status.BOUNCED, last_error=f"Its digest bounced: {reason}"
+            )
+        if letters:
+            counting.add_to_count(message.campaign_id, -letters, counting.Metric.MESSAGES_SENT)
+        if marked and message.target is not None:
+            _check_failing(message.campaign, message.target)
+    logger.info("Message %s bounced (%s)", message.pk, hard.status)
+    return letters
+
+
+def _check_failing(campaign: Campaign, target: Target) -> None:
+    """Inside record_bounce's transaction: after OUTCRY_BOUNCES_TO_FAIL hard bounces, mark the address
+    failing and warn the campaign's staff, once."""
+    bounced = Message.objects.filter(
+        target=target, kind__in=[Message.Kind.LETTER, Message.Kind.DIGEST], status=Message.Status.BOUNCED,
+        digest__isnull=True,
+    ).count()
+    if bounced < settings.OUTCRY_BOUNCES_TO_FAIL:
+        return
+    if not Target.objects.filter(pk=target.pk, email_failing_since__isnull=True).update(email_failing_since=timezone.now()):
+        return  # already marked: the staff were told
+    Message.objects.create(campaign=campaign, target=target, kind=Message.Kind.ALERT)
+    transaction.on_commit(lambda: _enqueue_send(None))
+
+
+def publish_response(response: Response, *, published: bool, public_text: str) -> Response:
+    """Show a reply on its campaign page (or take it off), with its own words or the campaigners' summary."""
+    from outcry.lib.shared_cache import bump_campaign_version
+
+    response.published = published
+    response.public_text = public_text.strip()
+    if published and response.published_at is None:
+        response.published_at = timezone.now()
+    response.save(update_fields=["published", "public_text", "published_at"])
+    # Cached pages show the change at once in this process and within a second in the others.
+    transaction.on_commit(lambda: bump_campaign_version([response.campaign.slug]))
+    return response

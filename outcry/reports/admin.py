@@ -8,16 +8,17 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from outcry.actions import counting
-from outcry.actions.models import Action
 from outcry.campaigns.admin import OrganisationScopedAdmin
-from outcry.lib.csv_export import stream_csv
+from outcry.campaigns.models import Campaign
+from outcry.lib.csv_export import Echo, csv_safe
 from outcry.reports.dashboard import build_dashboard
 from outcry.reports.embedding import embed_snippet, invalid_origins
-from outcry.reports.handin import hand_in_path
+from outcry.reports.handin import hand_in_path, signer_rows
 from outcry.reports.models import CampaignReport, HandIn
 from outcry.reports.services import request_hand_in
 from outcry.reports.tasks import rebuild_campaign_rollups
@@ -25,10 +26,16 @@ from outcry.reports.tasks import rebuild_campaign_rollups
 SIGNER_COLUMNS = ["first_name", "last_name", "country", "created_at"]
 
 
-def stream_signers_csv(campaign_id: int) -> Iterator[str]:
-    """The hand-in's list as CSV: counted, not erased, in the order they acted."""
-    signers = Action.objects.filter(campaign_id=campaign_id, status=Action.Status.COUNTED, erased_at__isnull=True)
-    return stream_csv(signers, SIGNER_COLUMNS, batch=5000)
+def stream_signers_csv(campaign: Campaign) -> Iterator[str]:
+    """The hand-in's list as CSV, as its targets may receive it: withheld names stay withheld."""
+    import csv
+
+    writer = csv.writer(Echo())
+    yield writer.writerow(SIGNER_COLUMNS)
+    # Inside the generator: the response streams after the view (and its language) has returned.
+    with translation.override(campaign.language):
+        for row in signer_rows(campaign):
+            yield writer.writerow([csv_safe(value) for value in row])
 
 
 @admin.register(CampaignReport)
@@ -91,7 +98,7 @@ class CampaignReportAdmin(OrganisationScopedAdmin):
 
     def signers_csv_view(self, request: HttpRequest, pk: int) -> StreamingHttpResponse:
         campaign = self._campaign(request, pk)
-        response = StreamingHttpResponse(stream_signers_csv(campaign.pk), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(stream_signers_csv(campaign), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-signers.csv"'
         return response
 

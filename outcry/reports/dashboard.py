@@ -47,6 +47,8 @@ class ChannelConversion:
 class TargetLetters:
     target: str
     sent: int = 0
+    delivered: int = 0
+    bounced: int = 0
     deferred: int = 0
     failed: int = 0
     pending: int = 0

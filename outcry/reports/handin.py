@@ -12,6 +12,7 @@ import io
 import logging
 import unicodedata
 from collections.abc import Iterator
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from django_countries import countries
 
 from outcry.actions import counting
 from outcry.actions.models import Action
+from outcry.actions.names import is_withheld, name_for_target, withheld_countries
+from outcry.campaigns.models import Campaign
 from outcry.reports.models import HandIn
 
 logger = logging.getLogger(__name__)
@@ -53,14 +56,26 @@ def direction(text: str) -> str:
     return "ltr"
 
 
-def _signers(campaign_id: int) -> Iterator[tuple[str, str, str]]:
+def signer_rows(campaign: Campaign) -> Iterator[tuple[str, str, str, datetime]]:
+    """The hand-in's list as its targets see it: (first name, last name, country code, acted at), counted,
+    not erased, in the order they acted; a withheld name is "A supporter from <country>" and an empty
+    last name. Call inside translation.override(the campaign's language)."""
+    withheld = withheld_countries(campaign)
     rows = (
-        Action.objects.filter(campaign_id=campaign_id, status=Action.Status.COUNTED, erased_at__isnull=True)
+        Action.objects.filter(campaign_id=campaign.pk, status=Action.Status.COUNTED, erased_at__isnull=True)
         .order_by("pk")
-        .values_list("first_name", "last_name", "country")
+        .values_list("first_name", "last_name", "country", "created_at", "withhold_name")
         .iterator(chunk_size=5000)
     )
-    for first, last, country in rows:
+    for first, last, country, created_at, withhold_name in rows:
+        if is_withheld(withhold_name, country, withheld):
+            yield name_for_target(first, last, country, True), "", country, created_at
+        else:
+            yield first, last, country, created_at
+
+
+def _signers(campaign: Campaign) -> Iterator[tuple[str, str, str]]:
+    for first, last, country, _acted_at in signer_rows(campaign):
         name = f"{first} {last}".strip()
         yield name, str(countries.name(country)) or country, direction(name)
 
@@ -96,7 +111,7 @@ def build_hand_in(hand_in_id: str) -> HandIn:
     try:
         with translation.override(campaign.language):
             writer.append(io.BytesIO(_render(context | {"cover": True, "pages": []})))
-            signers = _signers(campaign.pk)
+            signers = _signers(campaign)
             while chunk := list(islice(signers, CHUNK_NAMES)):
                 # Chunks are rendered apart, so each is told the number its first page carries.
                 first_page = len(writer.pages) + 1

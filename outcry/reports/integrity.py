@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
 from outcry.delivery.models import Message
 
-LEDGER_STATUSES = ("sent", "deferred", "failed", "pending", "cancelled")
+# sent: accepted by our mail server and not returned; delivered: those of them sent more than
+# OUTCRY_DELIVERED_AFTER_HOURS ago with no bounce since (a part of sent); bounced: returned by the
+# target's server (a delivery status notification, outcry.delivery.services.record_bounce).
+LEDGER_STATUSES = ("sent", "delivered", "bounced", "deferred", "failed", "pending", "cancelled")
 # Still on their way: claimed by a worker right now, or waiting for the target's next digest.
 WAITING = {Message.Status.SENDING, Message.Status.BATCHED}
 
@@ -24,6 +28,8 @@ class LedgerRow:
     day: str
     target: str
     sent: int = 0
+    delivered: int = 0
+    bounced: int = 0
     deferred: int = 0
     failed: int = 0
     pending: int = 0
@@ -62,11 +68,12 @@ def status_counts(campaign_id: int) -> dict[str, int]:
 def delivery_ledger(campaign: Campaign) -> list[LedgerRow]:
     """Letters per target and day: a sent letter on the day it went, any other on the day it was queued."""
     names = {target.pk: str(target) for target in campaign.targets.all()}
+    settled = timezone.now() - timedelta(hours=settings.OUTCRY_DELIVERED_AFTER_HOURS)
     rows = (
         Message.objects.filter(campaign_id=campaign.pk, kind=Message.Kind.LETTER)
         .annotate(day=TruncDate(Coalesce("sent_at", "created_at")))
         .values("day", "target_id", "status")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), delivered=Count("id", filter=Q(status=Message.Status.SENT, sent_at__lt=settled)))
         .order_by()
     )
     ledger: dict[tuple[date, int | None], LedgerRow] = {}
@@ -76,6 +83,7 @@ def delivery_ledger(campaign: Campaign) -> list[LedgerRow]:
         status = "pending" if row["status"] in WAITING else row["status"]
         if status in LEDGER_STATUSES:
             setattr(entry, status, getattr(entry, status) + row["n"])
+        entry.delivered += row["delivered"]
     return sorted(ledger.values(), key=lambda r: (r.day, r.target), reverse=True)
 
 

@@ -134,13 +134,17 @@ def reject_held(*, actions: QuerySet[Action], user: User, reason: str = "") -> i
 
 def _anonymise(ids: list[int]) -> int:
     """Blank every personal field of these actions. Their status, so their place in the count, is untouched."""
-    from outcry.delivery.models import Message
+    from outcry.delivery.models import Message, Response, ResponseAttachment
 
     now = timezone.now()
     # A letter not yet sent would go out in the name of someone who asked to be forgotten.
     Message.objects.filter(action_id__in=ids, status__in=[Message.Status.PENDING, Message.Status.DEFERRED]).update(
         status=Message.Status.CANCELLED, last_error="Not sent: the supporter's personal data was erased."
     )
+    # A reply to their own letter is about them and often quotes their name: its words go, the row (a target
+    # answered) and any summary a campaigner wrote stay.
+    ResponseAttachment.objects.filter(response__letter__action_id__in=ids).delete()
+    Response.objects.filter(letter__action_id__in=ids).update(subject="", text="", html="")
     return Action.objects.filter(pk__in=ids).update(
         first_name="", last_name="", email="", email_domain="", postcode="", letter_text="", ip_hash="",
         consent_updates=False,

@@ -29,6 +29,8 @@ CAMPAIGNER_PERMISSIONS = [
     ("delivery", "message", ["change", "view"]),
     ("delivery", "attempt", ["view"]),
     ("delivery", "outboxemail", ["view"]),
+    ("delivery", "response", ["change", "view"]),
+    ("delivery", "responseattachment", ["view"]),
     ("reports", "campaignreport", ["view"]),
     ("reports", "handin", ["add", "view"]),
     ("integrations", "apitoken", ["add", "view", "delete"]),
@@ -76,6 +78,12 @@ class Command(BaseCommand):
                 for position, (title, date) in enumerate(links):
                     url = f"{organisation.website}/news/{slugify(title)[:80]}"
                     LearnMoreLink.objects.create(campaign=campaign, title=title, url=url, date=date, position=position)
+            # Added to existing demo databases too: keyed by group and country, so loading twice adds nothing.
+            for position, (group, country, name, title, email, language) in enumerate(demo.TARGET_GROUPS.get(campaign.slug, []), start=10):
+                Target.objects.update_or_create(
+                    campaign=campaign, group=group, country=country,
+                    defaults={"name": name, "title": title, "email": email, "language": language, "position": position},
+                )
             for language, fields in demo.TRANSLATIONS.get(campaign.slug, {}).items():
                 CampaignTranslation.objects.update_or_create(campaign=campaign, language=language, defaults=fields)
             self.stdout.write(f"Demo campaign: /c/{campaign.slug}/ ({'created' if created else 'already there'})")

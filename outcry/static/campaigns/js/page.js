@@ -46,6 +46,39 @@
     last.addEventListener("input", sign);
   }
 
+  // Targets per supporter: when the country changes, address the letter to that country's target in each
+  // group (else the group's fallback, the one with no country), as the server does for the chosen country.
+  var countrySelect = document.getElementById("id_country");
+  var routedLists = document.querySelectorAll(".to-list, [data-targets]");
+  if (countrySelect && routedLists.length) {
+    var show = function (el, on) {
+      el.hidden = !on;
+      var box = el.querySelector("input");
+      if (box) box.disabled = !on;
+    };
+    var route = function () {
+      var country = countrySelect.value;
+      Array.prototype.forEach.call(routedLists, function (list) {
+        var groups = {};
+        Array.prototype.forEach.call(list.querySelectorAll("[data-group]"), function (el) {
+          var group = el.getAttribute("data-group");
+          if (group) (groups[group] = groups[group] || []).push(el);
+          else show(el, true);
+        });
+        Object.keys(groups).forEach(function (group) {
+          var members = groups[group];
+          var pick = function (code) { return members.filter(function (el) { return el.getAttribute("data-country") === code; })[0]; };
+          var chosen = pick(country) || pick("");
+          members.forEach(function (el) { show(el, el === chosen); });
+        });
+      });
+    };
+    countrySelect.addEventListener("change", route);
+    // Not needed with the list live; and gone, not hidden, so Enter in a field still sends the letter.
+    var showButton = document.querySelector("[data-show-targets]");
+    if (showButton) showButton.parentNode.parentNode.removeChild(showButton.parentNode);
+  }
+
   // Move focus to the error summary so screen readers hear it after a failed submit.
   var errors = document.getElementById("form-errors");
   if (errors) errors.focus();
