@@ -111,7 +111,8 @@ class ActionForm(AntiAbuseForm):
             del self.fields["letter_text"]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "targets" in self.fields and data.get("country") and not data.get("targets_shown"):
             data["targets"] = []
         elif "targets" in self.fields and data.get("country"):

@@ -86,7 +86,7 @@ def import_targets(campaign: Campaign, data: bytes, group: str = "") -> TargetIm
         report.error = str(_("The first row must name the columns, with at least name and email: name,title,email,country,language"))
         return report
     reader.fieldnames = header
-    existing = {(t.email.lower(), t.country.code) for t in campaign.targets.filter(group=group)}
+    existing = {(t.email.lower(), str(t.country)) for t in campaign.targets.filter(group=group)}
     seen = set(existing)
     position = (campaign.targets.aggregate(top=Max("position"))["top"] or 0) + 1
     new: list[Target] = []

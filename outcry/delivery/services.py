@@ -228,7 +228,7 @@ def record_response(message_id: int, raw: bytes) -> Response | None:
     letter = Message.objects.select_related("campaign", "target", "action").filter(
         pk=message_id, kind__in=[Message.Kind.LETTER, Message.Kind.DIGEST]
     ).first()
-    if letter is None:
+    if letter is None or letter.campaign is None:
         logger.info("Reply to message %s, which is no letter or digest: ignored", message_id)
         return None
     reply = inbound.parse_reply(raw)
@@ -294,9 +294,9 @@ def record_bounce(message_id: int, statuses: list[inbound.Status]) -> int:
             letters = Message.objects.filter(digest=message, status=Message.Status.SENT).update(
                 status=Message.Status.BOUNCED, last_error=f"Its digest bounced: {reason}"
             )
-        if letters:
+        if letters and message.campaign_id is not None:
             counting.add_to_count(message.campaign_id, -letters, counting.Metric.MESSAGES_SENT)
-        if marked and message.target is not None:
+        if marked and message.target is not None and message.campaign is not None:
             _check_failing(message.campaign, message.target)
     logger.info("Message %s bounced (%s)", message.pk, hard.status)
     return letters
