@@ -53,9 +53,12 @@ def test_demo_loads_twice_without_duplicates(db):
     from django.core.management import call_command
 
     call_command("load_demo")
+    once = {c.slug: c.targets.count() for c in Campaign.objects.all()}
     call_command("load_demo")
     assert set(Campaign.objects.values_list("slug", flat=True)) == {"stop-detention-libya", "al-khoms-unhcr"}
     libya = Campaign.objects.get(slug="stop-detention-libya")
-    assert libya.targets.count() == 2
+    # Two fixed targets and the embassy group: four countries' embassies and the fallback (issue 19).
+    assert libya.targets.count() == once["stop-detention-libya"] == 7
+    assert libya.targets.filter(group="").count() == 2
     assert all(t.email.endswith("@example.org") for t in libya.targets.all())
     assert Campaign.objects.get(slug="al-khoms-unhcr").targets.get().email.endswith("@example.org")
