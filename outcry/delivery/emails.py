@@ -26,7 +26,7 @@ from outcry.actions.names import country_name, is_withheld, name_for_target, wit
 from outcry.campaigns.models import Campaign, Target, fill_in, paragraphs
 from outcry.campaigns.share import campaign_share_url
 from outcry.delivery.addresses import bounce_address, reply_address
-from outcry.delivery.models import Message
+from outcry.delivery.models import Message, bounced_supporters
 from outcry.lib.csv_export import csv_safe
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
@@ -232,9 +232,12 @@ def _supporter_email(message: Message, name: str, extra: dict) -> EmailMessage:
     email = EmailMultiAlternatives(
         subject=subject,
         body=text,
-        from_email=str(platform_address(campaign.organisation.name, "noreply")),
+        # The envelope sender is the message's own b- address, so a bounce tells which supporter's address fails.
+        from_email=bounce_address(message.pk),
         to=[str(recipient)],
-        headers=_headers(message) | {"Auto-Submitted": "auto-generated"},
+        headers=_headers(message) | {
+            "From": str(platform_address(campaign.organisation.name, "noreply")), "Auto-Submitted": "auto-generated",
+        },
     )
     email.attach_alternative(html, "text/html")
     return _tag(email, message)
@@ -310,6 +313,8 @@ def build_update(message: Message) -> EmailMessage:
             organisation_id=campaign.organisation_id, email_hash=action.email_hash
         ).exists():
             raise Undeliverable("the supporter unsubscribed")
+        if bounced_supporters(campaign.organisation_id).filter(action__email_hash=action.email_hash).exists():
+            raise Undeliverable("the supporter's address bounced an earlier email")
         language, to = supporter_language(action), action.email
         context = {"unsubscribe_url": unsubscribe_url(action), "action": action} | _next_ask(action)
     try:
@@ -325,14 +330,14 @@ def build_update(message: Message) -> EmailMessage:
         subject = one_line(render_to_string("delivery/email/update_subject.txt", context))
         text = render_to_string("delivery/email/update_text.txt", context)
         html = render_to_string("delivery/email/update_html.html", context)
-    headers = _headers(message)
+    headers = _headers(message) | {"From": str(platform_address(campaign.organisation.name, "updates"))}
     if action is not None:
         headers |= {
             "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
     email = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=str(platform_address(campaign.organisation.name, "updates")),
+        subject=subject, body=text, from_email=bounce_address(message.pk),
         to=[str(recipient)], headers=headers,
     )
     email.attach_alternative(html, "text/html")

@@ -4,7 +4,7 @@ from email.utils import make_msgid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -90,6 +90,20 @@ class Message(Leased):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+
+# Emails to a supporter's own address: a hard bounce of any of them means the address does not take mail.
+SUPPORTER_KINDS = (Message.Kind.RECEIPT, Message.Kind.CONFIRM, Message.Kind.UPDATE, Message.Kind.FORWARD)
+
+
+def bounced_supporters(organisation_id: int) -> QuerySet[Message]:
+    """The email hashes of supporters whose address hard-bounced an email of this organisation's campaigns:
+    no update is sent to them again."""
+    return Message.objects.filter(
+        kind__in=SUPPORTER_KINDS, status=Message.Status.BOUNCED, campaign__organisation_id=organisation_id,
+        action__isnull=False,
+    ).values("action__email_hash")
 
 
 class Response(models.Model):

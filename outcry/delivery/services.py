@@ -16,7 +16,7 @@ from outcry.campaigns.models import Campaign, Target
 from outcry.delivery import inbound
 from outcry.delivery.addresses import BOUNCE, find_token, parse_address
 from outcry.delivery.emails import CONFIRM_SALT
-from outcry.delivery.models import Message, Response, ResponseAttachment
+from outcry.delivery.models import SUPPORTER_KINDS, Message, Response, ResponseAttachment
 from outcry.lib.hashing import hash_email
 
 logger = logging.getLogger(__name__)
@@ -279,12 +279,20 @@ def record_bounce(message_id: int, statuses: list[inbound.Status]) -> int:
     hard = next((s for s in statuses if s.hard), None)
     if hard is None:
         return 0
-    message = Message.objects.select_related("target", "campaign").filter(
-        pk=message_id, kind__in=[Message.Kind.LETTER, Message.Kind.DIGEST]
-    ).first()
+    message = Message.objects.select_related("target", "campaign").filter(pk=message_id).first()
     if message is None:
         return 0
     reason = f"Bounced: {hard.status} {hard.diagnostic}".strip()[:2000]
+    if message.kind in SUPPORTER_KINDS:
+        # A supporter's own address returned mail: the message is marked, and bounced_supporters() keeps
+        # the address out of later updates. Nothing counts against the campaign.
+        Message.objects.filter(pk=message.pk, status=Message.Status.SENT).update(
+            status=Message.Status.BOUNCED, last_error=reason
+        )
+        logger.info("Message %s to a supporter bounced (%s)", message.pk, hard.status)
+        return 0
+    if message.kind not in (Message.Kind.LETTER, Message.Kind.DIGEST):
+        return 0
     with transaction.atomic():
         marked = Message.objects.filter(pk=message.pk, status=Message.Status.SENT).update(
             status=Message.Status.BOUNCED, last_error=reason

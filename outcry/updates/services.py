@@ -1,7 +1,8 @@
 """Campaign updates: who receives one, how its emails are paced, and how a supporter stops them.
 
 An update reaches the campaign's counted supporters who ticked "keep me updated", who have not
-unsubscribed (from the campaign, or from the whole organisation) and whose data is not erased. Sending
+unsubscribed (from the campaign, or from the whole organisation), whose address has not hard-bounced an
+email of the organisation, and whose data is not erased. Sending
 fans out in batches in the order of action ids: each batch creates its emails in the outbox and moves
 the update's watermark in one transaction, so a worker killed mid-send resumes after the last batch it
 committed, and a unique constraint keeps any supporter from getting one update twice. Emails are given
@@ -23,7 +24,7 @@ from django.utils import timezone
 
 from outcry.actions.models import Action, Unsubscribe
 from outcry.campaigns.models import CampaignUpdate
-from outcry.delivery.models import Message
+from outcry.delivery.models import Message, bounced_supporters
 
 
 def recipients(update: CampaignUpdate) -> QuerySet[Action]:
@@ -32,7 +33,7 @@ def recipients(update: CampaignUpdate) -> QuerySet[Action]:
     return Action.objects.filter(
         campaign_id=campaign.pk, status=Action.Status.COUNTED, consent_updates=True,
         erased_at__isnull=True, unsubscribed_at__isnull=True,
-    ).exclude(email_hash__in=opted_out)
+    ).exclude(email_hash__in=opted_out).exclude(email_hash__in=bounced_supporters(campaign.organisation_id))
 
 
 @dataclass

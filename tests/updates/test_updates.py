@@ -202,3 +202,31 @@ def test_an_update_survives_a_worker_killed_mid_send(smtp, campaign, tmp_path):
     # At least once: only the email in flight when the worker died may have gone twice.
     assert sum(n - 1 for n in got.values()) <= 1
     assert update.messages.count() == 12
+
+
+def test_an_address_that_bounced_an_update_is_not_mailed_the_next_one(smtp, campaign):
+    from outcry.delivery.addresses import parse_address
+    from outcry.delivery.services import receive_mail
+    from tests.delivery.test_inbound import dsn_mail
+
+    people = supporters(campaign)
+    send_due()
+    first = write_update(campaign)
+    services.request_send(first)
+    services.fan_out(first.pk)
+    send_due()
+    to_li = next(r for r in update_mail(smtp) if r.rcpt_tos == [people["li"].email])
+    # The envelope sender names the email, while the From the supporter sees stays the organisation's.
+    assert parse_address(to_li.mail_from) == ("b", Message.objects.get(update=first, action=people["li"]).pk)
+    assert campaign.organisation.name in to_li.message["From"]
+
+    receive_mail(dsn_mail(to_li.mail_from, ""), [to_li.mail_from])
+    assert Message.objects.get(update=first, action=people["li"]).status == Message.Status.BOUNCED
+    assert services.progress(first)["sent"] == 2
+
+    smtp.handler.received.clear()
+    second = CampaignUpdate.objects.create(campaign=campaign, title="They answered", body="The minister wrote back.")
+    services.request_send(second)
+    assert services.fan_out(second.pk) == (2, True)
+    send_due()
+    assert sorted(r.rcpt_tos[0] for r in update_mail(smtp)) == sorted(people[n].email for n in ("amal", "jean"))
