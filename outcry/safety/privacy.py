@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from outcry.actions.models import Action
 from outcry.delivery.emails import Undeliverable, one_line
-from outcry.delivery.models import Message
+from outcry.delivery.models import Message, OutboxEmail
 from outcry.delivery.services import owe_email
 from outcry.lib.hashing import hash_email
 from outcry.safety import ratelimit
@@ -102,4 +102,8 @@ def build_data_link(message: Message) -> EmailMessage:
 
 
 def erase_supporter(email_hash: str) -> int:
+    # The kept copies of their own your-data emails (EMAIL_URL unset) belong to no campaign: found by the
+    # exact recipient's hash, not by searching raw text.
+    links = OutboxEmail.objects.filter(message__kind=Message.Kind.DATA_LINK).values_list("pk", "to")
+    OutboxEmail.objects.filter(pk__in=[pk for pk, to in links if hash_email(to) == email_hash]).delete()
     return erase_actions(actions=Action.objects.filter(email_hash=email_hash), actor_label=_("supporter (emailed link)"), reason="erasure requested by the supporter")

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, QuerySet, Value
+from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -154,12 +153,17 @@ def _anonymise(ids: list[int]) -> int:
     )
 
 
-def _scrub_outbox(emails: Iterable[str]) -> None:
-    """Kept copies of mail (EMAIL_URL unset) to or about these addresses go too."""
-    from outcry.delivery.models import OutboxEmail
+def _scrub_outbox(ids: list[int], campaign: Campaign) -> None:
+    """Kept copies (EMAIL_URL unset) of the mail these actions caused go too: found by foreign key, never by
+    searching raw text for the address, which also matched joe@ for e@, other organisations' supporters, and
+    missed an IDN address kept as punycode. A digest carrying one of their letters is about them as well."""
+    from outcry.delivery.models import Message, OutboxEmail
 
-    for email in {e for e in emails if e}:
-        OutboxEmail.objects.filter(raw__icontains=email).delete()
+    theirs = Message.objects.filter(campaign=campaign, action_id__in=ids)
+    digests = Message.objects.filter(campaign=campaign, kind=Message.Kind.DIGEST, letters__in=theirs)
+    OutboxEmail.objects.filter(campaign=campaign).filter(
+        Q(message__in=theirs.values("pk")) | Q(message__in=digests.values("pk"))
+    ).delete()
 
 
 def erase_actions(*, actions: QuerySet[Action], user: User | None = None, actor_label: str = "", reason: str = "",
@@ -171,14 +175,13 @@ def erase_actions(*, actions: QuerySet[Action], user: User | None = None, actor_
         campaign_id, per_campaign = campaign.pk, 0
         while True:
             with transaction.atomic():
-                rows = list(todo.filter(campaign_id=campaign_id).values_list("pk", "email")[:ERASE_CHUNK])
-                if not rows:
+                ids = list(todo.filter(campaign_id=campaign_id).values_list("pk", flat=True)[:ERASE_CHUNK])
+                if not ids:
                     break
-                ids = [pk for pk, _e in rows]
                 per_campaign += _anonymise(ids)
                 uncount_actions(campaign=campaign, action_ids=ids, counted=0, because=UncountedBecause.ERASED)
                 if kind == AuditEntry.Kind.ERASE:
-                    _scrub_outbox(email for _pk, email in rows)
+                    _scrub_outbox(ids, campaign)
         AuditEntry.objects.create(kind=kind, campaign_id=campaign_id, actor=user, actor_label=actor_label, reason=reason, actions_affected=per_campaign)
         erased += per_campaign
     return erased
