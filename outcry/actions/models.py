@@ -4,6 +4,7 @@ import secrets
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outcry.campaigns.models import Campaign
@@ -11,6 +12,22 @@ from outcry.campaigns.models import Campaign
 
 def new_referral_code() -> str:
     return secrets.token_urlsafe(6)
+
+
+class ActionQuerySet(models.QuerySet["Action"]):
+    def counted(self) -> ActionQuerySet:
+        return self.filter(status=Action.Status.COUNTED)
+
+    def active(self) -> ActionQuerySet:
+        """Actions that hold their campaign's one place for an email address."""
+        return self.filter(status__in=Action.ACTIVE_STATUSES)
+
+    def update(self, **kwargs: object) -> int:
+        # Every change a CRM syncs (counting, invalidation, confirmation, erasure, unsubscribing) goes through
+        # a service's update() or a save(): both move modified_at, so the OSDI modified_since filter sees it
+        # whichever path made the change.
+        kwargs.setdefault("modified_at", timezone.now())
+        return super().update(**kwargs)
 
 
 class Action(models.Model):
@@ -41,6 +58,7 @@ class Action(models.Model):
     # Indexed through the (campaign, …) indexes in Meta: every index is one more page an action writes.
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="actions", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    modified_at = models.DateTimeField(auto_now=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.COUNTED)
 
     first_name = models.CharField(_("first name"), max_length=100)
@@ -76,6 +94,8 @@ class Action(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ActionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("action")
@@ -92,7 +112,13 @@ class Action(models.Model):
         # Every query by IP hash, email domain or referral is within one campaign and a time window
         # (outcry/safety/velocity.py), so (campaign, created_at) serves them; an index per column would
         # cost each action a write to a random page of it, and the action POST is the hot path.
-        indexes = [models.Index(fields=["campaign", "created_at"]), models.Index(fields=["campaign", "status"])]
+        indexes = [
+            models.Index(fields=["campaign", "created_at"]),
+            models.Index(fields=["campaign", "status"]),
+            # The OSDI signatures endpoint's modified_since: a CRM's sync reads only what changed. Appends at
+            # the index's end like created_at's, since a new action's modified_at is now.
+            models.Index(fields=["campaign", "modified_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or f"#{self.pk}"

@@ -22,7 +22,12 @@ class PageForm(forms.Form):
 class SignatureFilterForm(PageForm):
     created_after = forms.DateTimeField(required=False, help_text=_("ISO 8601"))
     created_before = forms.DateTimeField(required=False, help_text=_("ISO 8601"))
+    modified_since = forms.DateTimeField(required=False, help_text=_("ISO 8601"))
     status = forms.ChoiceField(choices=Action.Status.choices, required=False)
 
-    def clean_status(self) -> str:
-        return self.cleaned_data.get("status") or Action.Status.COUNTED
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        # A sync by modified_since needs the actions that stopped counting too: every status unless one is asked.
+        if not data.get("status") and not data.get("modified_since"):
+            data["status"] = Action.Status.COUNTED
+        return data

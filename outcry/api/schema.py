@@ -144,7 +144,8 @@ def openapi_schema() -> dict:
                     SLUG, *PAGE_PARAMS,
                     {"name": "created_after", "in": "query", "schema": {"type": "string", "format": "date-time"}, "description": "Only actions at or after this time."},
                     {"name": "created_before", "in": "query", "schema": {"type": "string", "format": "date-time"}, "description": "Only actions before this time."},
-                    {"name": "status", "in": "query", "schema": {"enum": Action.Status.values}, "description": "Default: counted."},
+                    {"name": "modified_since", "in": "query", "schema": {"type": "string", "format": "date-time"}, "description": "Only actions changed (counted, invalidated, confirmed, erased, unsubscribed) at or after this time, in the order they changed; every status unless status is given. For a CRM's sync."},
+                    {"name": "status", "in": "query", "schema": {"enum": Action.Status.values}, "description": "Default: counted (without modified_since)."},
                 ],
                 "responses": {
                     "200": _json(_collection("osdi:signatures", "Signature"), "A page of signatures, each with its person."),

@@ -135,7 +135,11 @@ def signatures(request: HttpRequest, slug: str) -> JsonResponse:
     if not form.is_valid():
         return _invalid(form)
     data = form.cleaned_data
-    actions = Action.objects.filter(campaign=campaign, status=data["status"]).order_by("created_at", "pk")
+    actions = Action.objects.filter(campaign=campaign).order_by("created_at", "pk")
+    if data["status"]:
+        actions = actions.filter(status=data["status"])
+    if data["modified_since"]:
+        actions = actions.filter(modified_at__gte=data["modified_since"]).order_by("modified_at", "pk")
     if data["created_after"]:
         actions = actions.filter(created_at__gte=data["created_after"])
     if data["created_before"]:

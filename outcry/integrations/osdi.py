@@ -77,7 +77,7 @@ def signature_dict(action: Action, campaign_slug: str) -> SignatureDict:
         "identifiers": [f"outcry:action-{action.pk}"],
         "origin_system": ORIGIN,
         "created_date": action.created_at.isoformat(),
-        "modified_date": (action.erased_at or action.confirmed_at or action.created_at).isoformat(),
+        "modified_date": action.modified_at.isoformat(),
         "status": action.status,
         "petition": f"outcry:campaign-{campaign_slug}",
         "comments": "" if erased else action.letter_text,

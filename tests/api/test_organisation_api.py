@@ -82,6 +82,31 @@ def test_signatures_are_osdi_shaped_paginated_and_filtered_by_date(client, campa
     assert duplicates["total_records"] == 1
 
 
+def test_modified_since_gives_a_crm_every_change_since_its_last_sync_whatever_path_made_it(client, campaign, supporter, token, admin_user):
+    from django.utils import timezone
+
+    from outcry.safety.services import erase_actions
+    from outcry.updates.services import unsubscribe
+
+    for name in ("Ann", "Bo", "Cy", "Di"):
+        client.post("/c/free-them/", supporter | {"email": f"{name}@example.com", "first_name": name})
+    ann, bo, cy, di = Action.objects.order_by("pk")
+    Action.objects.update(modified_at="2026-03-01T12:00:00Z")  # the CRM's last sync was after these
+    last_sync = timezone.now()
+
+    erase_actions(actions=Action.objects.filter(pk=bo.pk), user=admin_user, reason="asked")
+    unsubscribe(Action.objects.get(pk=di.pk))
+    cy.postcode = "SW1A 1AA"
+    cy.save()
+
+    changed = get(client, "/api/v1/petitions/free-them/signatures", token, modified_since=last_sync.isoformat()).json()
+    signatures = changed["_embedded"]["osdi:signatures"]
+    assert [s["identifiers"][0] for s in signatures] == [f"outcry:action-{a.pk}" for a in (bo, di, cy)]
+    assert signatures[0]["person"]["email_addresses"] == []  # erased: forget the person
+    assert all(s["modified_date"] >= last_sync.isoformat()[:19] for s in signatures)
+    assert ann.pk not in {int(s["identifiers"][0].rsplit("-", 1)[1]) for s in signatures}
+
+
 def test_bad_parameters_answer_json_400(client, campaign, token):
     response = get(client, "/api/v1/petitions/free-them/signatures", token, per_page=1000, created_after="yesterday")
     assert response.status_code == 400
