@@ -22,6 +22,7 @@ from outcry.campaigns.preview import link_preview, share_image
 from outcry.campaigns.progress import progress
 from outcry.campaigns.share import campaign_share_url, mailto_links, share_links
 from outcry.lib.client import client_ip, see_other
+from outcry.lib.csrf import origin_proof
 from outcry.lib.shared_cache import Shared, answer, etag_of, remembered, shared
 from outcry.safety.screening import record_action, screen_submission, too_many_requests
 
@@ -150,6 +151,7 @@ def public_page(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@origin_proof
 def page(request: HttpRequest, slug: str) -> HttpResponse:
     if _is_anonymous_read(request):
         return public_page(request, slug)

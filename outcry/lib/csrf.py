@@ -7,6 +7,10 @@ POST form submission since 2020). A POST that one of them proves same-origin can
 forgery, so it passes without a token, as Go's net/http CrossOriginProtection does. Anything else (a
 cross-site header, no header at all: old browsers, scripts, the test client) takes Django's own check,
 token and all, unchanged.
+
+Only views marked `@origin_proof` (the public action form, whose page is shared) accept that proof; every
+other view (the admin's login, staff pages, the privacy form) keeps Django's token check, so one mistake
+in a browser's headers or a proxy that forges them cannot open more than the one form built for it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,14 @@ from django.middleware.csrf import CsrfViewMiddleware
 
 UNSAFE_METHODS_EXEMPT = ("GET", "HEAD", "OPTIONS", "TRACE")
 
+View = Callable[..., Any]
+
+
+def origin_proof(view: View) -> View:
+    """Let a POST to this view pass on the browser's same-origin proof instead of a token."""
+    view.csrf_origin_proof = True  # type: ignore[attr-defined]
+    return view
+
 
 class CrossOriginProtectionMiddleware(CsrfViewMiddleware):
     def process_view(
@@ -27,6 +39,7 @@ class CrossOriginProtectionMiddleware(CsrfViewMiddleware):
         if (
             request.method not in UNSAFE_METHODS_EXEMPT
             and not getattr(callback, "csrf_exempt", False)
+            and getattr(callback, "csrf_origin_proof", False)
             and self._browser_says_same_origin(request)
         ):
             self._accept(request)  # type: ignore[attr-defined]  # Django's own, not in the stubs

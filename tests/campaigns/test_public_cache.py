@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from outcry.actions.models import Action
@@ -151,9 +152,14 @@ def test_a_token_still_works_without_origin_headers(strict_client, campaign, sup
     assert response.status_code == 303
 
 
-def test_admin_login_keeps_its_token_check(strict_client, db):
-    response = strict_client.post("/admin/login/", {"username": "x", "password": "y"})
+@pytest.mark.parametrize("headers", [{}, {"Sec-Fetch-Site": "same-origin"}, {"Origin": ORIGIN}, {"Sec-Fetch-Site": "same-origin", "Origin": ORIGIN}])
+@pytest.mark.parametrize("path", ["/admin/login/", "/privacy/my-data/"])
+def test_only_the_action_form_takes_the_origin_proof_in_place_of_a_token(strict_client, db, path, headers):
+    # Issue 13.12: a same-origin header (or a proxy forging one) passed the admin login without a token.
+    get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-only")
+    response = strict_client.post(path, {"username": "root", "password": "pw-for-tests-only", "email": "a@example.com"}, headers=headers)
     assert response.status_code == 403
+    assert "_auth_user_id" not in strict_client.session
 
 
 # The front of the stack: outcry.lib.shared_cache.SharedResponseMiddleware --------------------------------
