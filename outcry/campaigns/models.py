@@ -14,15 +14,15 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from outcry.lib.sanitise import sanitise_html
+from outcry.lib.sanitise import safe_url, sanitise_html, validate_web_url
 
 
 class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
     about = models.TextField(_("about"), blank=True, help_text=_("Shown under every campaign. Simple HTML allowed."))
-    website = models.URLField(_("website"), blank=True)
-    privacy_url = models.URLField(_("privacy notice URL"), blank=True)
+    website = models.URLField(_("website"), blank=True, validators=[validate_web_url])
+    privacy_url = models.URLField(_("privacy notice URL"), blank=True, validators=[validate_web_url])
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="organisations", blank=True, verbose_name=_("staff")
     )
@@ -104,7 +104,7 @@ class Campaign(models.Model):
     hero_image = models.ImageField(_("hero image"), upload_to="campaigns/", blank=True)
     hero_alt = models.CharField(_("image description (alt text)"), max_length=300, blank=True)
     hero_caption = models.CharField(_("image caption"), max_length=300, blank=True)
-    media_embed_url = models.URLField(_("video or media link"), blank=True, help_text=_("Shown as a link where there is no image."))
+    media_embed_url = models.URLField(_("video or media link"), blank=True, validators=[validate_web_url], help_text=_("Shown as a link where there is no image."))
     headline = models.CharField(_("headline"), max_length=200, blank=True)
     story = models.TextField(_("story"), blank=True, help_text=_("Simple HTML: paragraphs, bold, italics, links, lists."))
     call_to_action = models.CharField(_("call to action"), max_length=300, blank=True)
@@ -173,7 +173,7 @@ class Campaign(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("follow-up campaign"),
     )
-    follow_up_url = models.URLField(_("follow-up address"), blank=True, help_text=_("e.g. a donation page"))
+    follow_up_url = models.URLField(_("follow-up address"), blank=True, validators=[validate_web_url], help_text=_("e.g. a donation page"))
     follow_up_label = models.CharField(_("follow-up text"), max_length=200, blank=True)
 
     # Smaller copies of hero_image made on upload: [{"width", "height", "name"}], widest last.
@@ -266,7 +266,7 @@ class Campaign(models.Model):
 
     @property
     def has_follow_up(self) -> bool:
-        return bool(self.follow_up_url) or self.follow_up_campaign_id is not None
+        return bool(safe_url(self.follow_up_url)) or self.follow_up_campaign_id is not None
 
     def targets_for(self, country: str, chosen: Iterable[int] = ()) -> list[Target]:
         """The targets a supporter from `country` writes to: every target in no group, and in each group the
@@ -325,7 +325,7 @@ class Target(models.Model):
 class LearnMoreLink(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="links")
     title = models.CharField(_("title"), max_length=300)
-    url = models.URLField(_("address"))
+    url = models.URLField(_("address"), validators=[validate_web_url])
     date = models.DateField(_("date"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 

@@ -23,6 +23,7 @@ from outcry.campaigns.progress import progress
 from outcry.campaigns.share import campaign_share_url, mailto_links, share_links
 from outcry.lib.client import client_ip, see_other
 from outcry.lib.csrf import origin_proof
+from outcry.lib.sanitise import safe_url
 from outcry.lib.shared_cache import Shared, answer, etag_of, remembered, shared
 from outcry.safety.screening import record_action, screen_submission, too_many_requests
 
@@ -267,7 +268,7 @@ def follow_up(request: HttpRequest, slug: str) -> HttpResponse:
     next_campaign = campaign.follow_up_campaign
     if next_campaign is not None and next_campaign.status in (Campaign.Status.LIVE, Campaign.Status.CLOSED):
         destination = next_campaign.get_absolute_url()
-    elif campaign.follow_up_url:
+    elif safe_url(campaign.follow_up_url):
         destination = campaign.follow_up_url
     else:
         return see_other(campaign.get_absolute_url())

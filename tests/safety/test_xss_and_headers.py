@@ -88,6 +88,53 @@ def test_a_link_with_a_javascript_address_cannot_be_saved(campaign):
     assert "javascript" not in campaign.story and "onerror" not in campaign.story
 
 
+
+HOSTILE_URLS = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
+                "\x01javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:x", "//evil.example/x"]
+
+
+def hrefs_in(html: str) -> list[str]:
+    finder = HTMLParser()
+    found: list[str] = []
+    finder.handle_starttag = lambda tag, attrs: found.extend(v or "" for k, v in attrs if k in {"href", "src", "action"})  # type: ignore[method-assign]
+    finder.feed(html)
+    return found
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_url_fields_written_around_the_form_render_only_web_addresses(client, campaign, supporter, url, settings):
+    # Issue 13.13: a data import, a migration or the shell can write what the admin form refuses.
+    settings.BENCH_EXEMPT_LOOPBACK = True
+    Organisation.objects.filter(pk=campaign.organisation_id).update(website=url, privacy_url=url)
+    Campaign.objects.filter(pk=campaign.pk).update(media_embed_url=url, follow_up_url=url)
+    LearnMoreLink.objects.bulk_create([LearnMoreLink(campaign=campaign, title="Read more", url=url)])
+    pages = [client.get("/c/free-them/")]
+    client.post("/c/free-them/", supporter)
+    pages += [client.get("/c/free-them/thanks/"), client.get("/")]
+    for page in pages:
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Read more" in html or page is not pages[0]
+        bad = [h for h in hrefs_in(html) if not h.startswith(("/", "http://", "https://", "mailto:", "#", "?")) or h.startswith("//")]
+        assert bad == [], bad
+    follow = client.get("/c/free-them/next/")
+    assert follow.status_code == 303 and follow["Location"] == "/c/free-them/"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/x", "data:text/html,x", "mailto:a@example.org"])
+def test_url_fields_accept_only_web_addresses(campaign, url):
+    from django.core.exceptions import ValidationError
+
+    organisation = campaign.organisation
+    for obj, field in [(organisation, "website"), (organisation, "privacy_url"), (campaign, "media_embed_url"),
+                       (campaign, "follow_up_url"), (LearnMoreLink(campaign=campaign, title="x"), "url")]:
+        setattr(obj, field, url)
+        with pytest.raises(ValidationError) as refused:
+            obj.full_clean()
+        assert field in refused.value.message_dict, field
+        setattr(obj, field, "https://example.org/ok")
+
+
 def test_supporter_text_is_escaped_on_the_page_it_returns_to(client, campaign, supporter, settings):
     settings.BENCH_EXEMPT_LOOPBACK = True
     response = client.post("/c/free-them/", supporter | {"email": "bad", "postcode": '"><script>alert(1)</script>', "utm_source": "<script>x</script>"})

@@ -4,6 +4,7 @@ written around the model (a raw UPDATE, an import, an old backup) still cannot p
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from outcry.lib import sanitise
 from outcry.lib.sanitise import sanitise_html
 
 register = template.Library()
@@ -12,3 +13,9 @@ register = template.Library()
 @register.filter
 def sanitised(value: str) -> SafeString:
     return mark_safe(sanitise_html(str(value or "")))  # noqa: S308 - the allowlist cleaner's output
+
+
+@register.filter
+def safe_url(value: object, also: str = "") -> str:
+    """`<a href="{{ x.url|safe_url }}">`: an http(s) address or nothing; `|safe_url:"mailto"` allows mailto too."""
+    return sanitise.safe_url(value, sanitise.WEB_SCHEMES + ((also,) if also == "mailto" else ()))
