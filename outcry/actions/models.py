@@ -18,6 +18,10 @@ class ActionQuerySet(models.QuerySet["Action"]):
     def counted(self) -> ActionQuerySet:
         return self.filter(status=Action.Status.COUNTED)
 
+    def signers(self) -> ActionQuerySet:
+        """Counted actions whose supporter is still known: the names handed in, the people updates reach."""
+        return self.filter(status=Action.Status.COUNTED, erased_at__isnull=True)
+
     def active(self) -> ActionQuerySet:
         """Actions that hold their campaign's one place for an email address."""
         return self.filter(status__in=Action.ACTIVE_STATUSES)

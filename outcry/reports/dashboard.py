@@ -17,7 +17,7 @@ from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
 from outcry.campaigns.progress import Progress, progress
 from outcry.reports import charts
-from outcry.reports.integrity import LEDGER_STATUSES, cached_ledger
+from outcry.reports.integrity import LedgerRow, cached_ledger
 from outcry.reports.models import ActionRollup, RollupMark
 from outcry.reports.services import hour_floor
 
@@ -44,18 +44,6 @@ class ChannelConversion:
 
 
 @dataclass
-class TargetLetters:
-    target: str
-    sent: int = 0
-    delivered: int = 0
-    bounced: int = 0
-    deferred: int = 0
-    failed: int = 0
-    pending: int = 0
-    cancelled: int = 0
-
-
-@dataclass
 class Dashboard:
     campaign: Campaign
     live_count: int
@@ -70,7 +58,7 @@ class Dashboard:
     # Clicks on the thank-you page's next ask (campaigns.views.follow_up).
     follow_ups: int
     conversions: list[ChannelConversion]
-    letters: list[TargetLetters]
+    letters: list[LedgerRow]
     refreshed_at: datetime | None
 
     @property
@@ -151,11 +139,9 @@ def build_dashboard(campaign: Campaign) -> Dashboard:
         for channel in SHARE_CHANNELS
     ]
 
-    letters: dict[str, TargetLetters] = {}
+    letters: dict[str, LedgerRow] = {}
     for row in cached_ledger(campaign):
-        entry = letters.setdefault(row.target, TargetLetters(target=row.target))
-        for status in LEDGER_STATUSES:
-            setattr(entry, status, getattr(entry, status) + getattr(row, status))
+        letters.setdefault(row.target, LedgerRow(target=row.target)).add(row)
 
     mark = RollupMark.objects.filter(campaign=campaign).values_list("refreshed_at", flat=True).first()
     live = counting.get_count(campaign.pk)

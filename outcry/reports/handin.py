@@ -62,7 +62,7 @@ def signer_rows(campaign: Campaign) -> Iterator[tuple[str, str, str, datetime]]:
     last name. Call inside translation.override(the campaign's language)."""
     withheld = withheld_countries(campaign)
     rows = (
-        Action.objects.filter(campaign_id=campaign.pk, status=Action.Status.COUNTED, erased_at__isnull=True)
+        Action.objects.signers().filter(campaign_id=campaign.pk)
         .order_by("pk")
         .values_list("first_name", "last_name", "country", "created_at", "withhold_name")
         .iterator(chunk_size=5000)
@@ -97,7 +97,7 @@ def build_hand_in(hand_in_id: str) -> HandIn:
 
     hand_in = HandIn.objects.select_related("campaign__organisation").get(pk=hand_in_id)
     campaign = hand_in.campaign
-    total = Action.objects.filter(campaign_id=campaign.pk, status=Action.Status.COUNTED, erased_at__isnull=True).count()
+    total = Action.objects.signers().filter(campaign_id=campaign.pk).count()
     HandIn.objects.filter(pk=hand_in.pk).update(status=HandIn.Status.RUNNING, total=total, done=0, error="")
     context = {
         "campaign": campaign,

@@ -25,8 +25,11 @@ WAITING = {Message.Status.SENDING, Message.Status.BATCHED}
 
 @dataclass
 class LedgerRow:
-    day: str
+    """Letters to one target by what became of them: on one day (the public ledger), or in all (day "",
+    the dashboard's per-target table)."""
+
     target: str
+    day: str = ""
     sent: int = 0
     delivered: int = 0
     bounced: int = 0
@@ -34,6 +37,10 @@ class LedgerRow:
     failed: int = 0
     pending: int = 0
     cancelled: int = 0
+
+    def add(self, other: LedgerRow) -> None:
+        for status in LEDGER_STATUSES:
+            setattr(self, status, getattr(self, status) + getattr(other, status))
 
 
 @dataclass

@@ -24,14 +24,13 @@ from outcry.safety.models import AuditEntry, Wave
 
 logger = logging.getLogger(__name__)
 
-# Statuses a wave may invalidate: everything that counts or may still come to count.
-LIVE_STATUSES = [Action.Status.COUNTED, Action.Status.UNCONFIRMED, Action.Status.HELD]
 ERASE_CHUNK = 2000
 
 
 def wave_actions(campaign: Campaign, dimension: str, value: str, since: datetime, until: datetime) -> QuerySet[Action]:
-    return Action.objects.filter(
-        campaign=campaign, status__in=LIVE_STATUSES, created_at__gte=since, created_at__lt=until, **{dimension: value}
+    # A wave may invalidate everything that counts or may still come to count.
+    return Action.objects.active().filter(
+        campaign=campaign, created_at__gte=since, created_at__lt=until, **{dimension: value}
     )
 
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
 from outcry.safety.models import Wave
-from outcry.safety.services import LIVE_STATUSES
 
 BASELINE = timedelta(hours=24)
 
@@ -36,7 +35,7 @@ class Burst:
 
 def _grouped(campaign: Campaign, dimension: str, since: datetime, until: datetime) -> dict[str, int]:
     rows = (
-        Action.objects.filter(campaign=campaign, status__in=LIVE_STATUSES, created_at__gte=since, created_at__lt=until)
+        Action.objects.active().filter(campaign=campaign, created_at__gte=since, created_at__lt=until)
         .exclude(**{dimension: ""})
         .values_list(dimension)
         .annotate(n=Count("pk"))

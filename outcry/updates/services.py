@@ -30,10 +30,12 @@ from outcry.delivery.models import Message, bounced_supporters
 def recipients(update: CampaignUpdate) -> QuerySet[Action]:
     campaign = update.campaign
     opted_out = Unsubscribe.objects.filter(organisation_id=campaign.organisation_id).values("email_hash")
-    return Action.objects.filter(
-        campaign_id=campaign.pk, status=Action.Status.COUNTED, consent_updates=True,
-        erased_at__isnull=True, unsubscribed_at__isnull=True,
-    ).exclude(email_hash__in=opted_out).exclude(email_hash__in=bounced_supporters(campaign.organisation_id))
+    return (
+        Action.objects.signers()
+        .filter(campaign_id=campaign.pk, consent_updates=True, unsubscribed_at__isnull=True)
+        .exclude(email_hash__in=opted_out)
+        .exclude(email_hash__in=bounced_supporters(campaign.organisation_id))
+    )
 
 
 @dataclass
