@@ -25,6 +25,8 @@ class CountedVia(StrEnum):
 class UncountedBecause(StrEnum):
     INVALIDATED = "invalidated"
     REJECTED = "rejected"
+    # Another spelling of a mailbox that had already acted (outcry/lib/mailbox.py), found by merge_identities.
+    DUPLICATE = "duplicate"
     # Erased actions keep their status and their place in the count; the CRM should forget the person.
     ERASED = "erased"
 

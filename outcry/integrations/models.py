@@ -78,6 +78,7 @@ class WebhookDelivery(Leased):
         INVALIDATED = "invalidated", _("Invalidated")
         REJECTED = "rejected", _("Rejected in review")
         ERASED = "erased", _("Personal data erased")
+        DUPLICATE = "duplicate", _("Another spelling of an address that had acted")
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("webhook"))
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="webhook_deliveries")

@@ -7,6 +7,10 @@ import hmac
 
 from django.conf import settings
 
+from outcry.lib.mailbox import normalise_email
+
+__all__ = ["hash_email", "hash_ip", "keyed_hash", "normalise_email"]
+
 
 def keyed_hash(value: str, purpose: str) -> str:
     # The purpose is part of the key, so a hash made for one use cannot be matched against another's.
@@ -14,11 +18,8 @@ def keyed_hash(value: str, purpose: str) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def hash_email(email: str) -> str:
+    """The mailbox's identity (outcry/lib/mailbox.py), keyed: equal for every spelling of one mailbox."""
     return keyed_hash(normalise_email(email), "email")
 
 

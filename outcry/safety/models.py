@@ -16,6 +16,7 @@ class Flag(models.Model):
         BAD_CHALLENGE = "bad_challenge", _("Proof of work wrong, expired or reused")
         TOO_FAST = "too_fast", _("Form filled faster than a person can")
         DISPOSABLE = "disposable", _("Disposable email address")
+        LOOKALIKE = "lookalike", _("Email domain that mixes scripts to look like another")
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="flags")
     reason = models.CharField(max_length=16, choices=Reason.choices)

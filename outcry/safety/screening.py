@@ -4,8 +4,9 @@
 2. the form's own validation;
 3. rate limits per email domain (per campaign and site-wide), for valid forms;
 4. bot evidence: a filled honeypot is discarded with an ordinary thank-you; a missing, wrong or
-   reused proof of work, a too-fast fill or a disposable address is stored but held (or left to email
-   confirmation on double opt-in campaigns), so it never counts without a person's review.
+   reused proof of work, a too-fast fill, a disposable address or a look-alike domain
+   (outcry/lib/mailbox.py) is stored but held (or left to email confirmation on double opt-in
+   campaigns), so it never counts without a person's review.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from outcry.actions.models import Action
 from outcry.actions.services import ActionData, take_action
 from outcry.campaigns.models import Campaign
 from outcry.lib.client import client_ip
-from outcry.lib.hashing import hash_ip, normalise_email
+from outcry.lib.hashing import hash_ip
+from outcry.lib.mailbox import email_domain, is_lookalike_domain
 from outcry.safety import ratelimit
 from outcry.safety.challenge import ChallengeResult, check_solution
 from outcry.safety.models import Flag
@@ -80,7 +82,7 @@ def screen_submission(request: HttpRequest, campaign: Campaign, form: AntiAbuseF
         return Screening(retry_after=wait)
     if not form.is_valid():
         return Screening()
-    domain = normalise_email(form.cleaned_data["email"]).rpartition("@")[2]
+    domain = email_domain(form.cleaned_data["email"])
     if domain not in settings.OUTCRY_RATE_DOMAIN_EXEMPT:
         wait = _limits([
             ("domain-campaign", f"{campaign.pk}:{domain}", "OUTCRY_RATE_DOMAIN_CAMPAIGN"),
@@ -101,6 +103,8 @@ def screen_submission(request: HttpRequest, campaign: Campaign, form: AntiAbuseF
         flags.append(Flag.Reason.TOO_FAST)
     if is_disposable(domain):
         flags.append(Flag.Reason.DISPOSABLE)
+    if is_lookalike_domain(domain):
+        flags.append(Flag.Reason.LOOKALIKE)
     return Screening(accepted=True, passed_challenge=result == ChallengeResult.PASSED, flags=flags)
 
 

@@ -163,3 +163,12 @@ def test_old_unsolved_challenge_timestamps_do_not_matter_for_people(client, camp
     old = signing.dumps((timezone.now() - timedelta(hours=5)).timestamp(), salt=STARTED_SALT)
     post(client, supporter | {"altcha": solve(new_challenge()), "started": old})
     assert Action.objects.get().status == Action.Status.COUNTED
+
+
+def test_a_lookalike_gmail_domain_is_held_not_counted(client, campaign, supporter):
+    # gmаil.com with a Cyrillic а: a different domain (not folded into gmail.com), flagged for review.
+    post(client, human(supporter | {"email": "a.b@gmаil.com"}))
+    action = Action.objects.get()
+    assert action.status == Action.Status.HELD
+    assert list(action.flags.values_list("reason", flat=True)) == [Flag.Reason.LOOKALIKE]
+    assert counting.get_count(campaign.pk) == 0
