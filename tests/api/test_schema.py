@@ -52,3 +52,25 @@ def test_api_answers_every_generated_request_without_a_server_error(case, api_da
         headers={"Authorization": f"Bearer {TOKEN}"},
         checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance],
     )
+
+
+# Issue 13.9: a date-time valid by RFC 3339 that falls outside what the database can hold once moved to UTC
+# (0001-01-01 at +00:01 is year 0 in UTC) answered 500 with OverflowError. The generated run rarely finds
+# these, so each date-time parameter gets them explicitly, with the same checks.
+EDGE_DATETIMES = [
+    "0001-01-01T00:00:00+00:01", "9999-12-31T23:59:59-00:01", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z",
+    "2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00+24:00", "1e400", "\x00", "2026-01-01T00:00:00\x00",
+]
+DATETIME_PARAMETERS = ["created_after", "created_before", "modified_since"]
+
+
+@pytest.mark.parametrize("name", DATETIME_PARAMETERS)
+@pytest.mark.parametrize("value", EDGE_DATETIMES)
+def test_extreme_date_times_answer_a_json_400_never_a_server_error(api_data, name, value):
+    operation = schema["/petitions/{slug}/signatures"]["GET"]
+    case = operation.Case(path_parameters={"slug": "free-them"}, query={name: value})
+    response = case.call(headers={"Authorization": f"Bearer {TOKEN}"})
+    case.validate_response(response, checks=[not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance])
+    assert response.status_code in (200, 400), response.text
+    if response.status_code == 400:
+        assert "error" in response.json()  # content_type_conformance checked it is JSON
