@@ -55,28 +55,37 @@ class Timing(Handler):
         return "250 2.0.0 Accepted"
 
 
-def seed(actions: int, enqueue: str) -> int:
-    """In a child process with the bench database: a campaign, N actions and their messages."""
+def bench_campaign(**fields: object):
+    """In a child process with the bench database: Django set up, migrated, and a new live campaign of a
+    new organisation, with these fields."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outcry.settings")
     django.setup()
     from django.core.management import call_command
 
-    from outcry.actions.services import ActionData, take_action
-    from outcry.campaigns.models import Campaign, Organisation, Target
-    from outcry.delivery.models import Message
-    from outcry.delivery.tasks import send_due_messages
+    from outcry.campaigns.models import Campaign, Organisation
 
     call_command("migrate", verbosity=0)
     organisation = Organisation.objects.create(name="Bench Org", slug=f"bench-{time.time_ns()}")
-    campaign = Campaign.objects.create(
+    return Campaign.objects.create(
         organisation=organisation, slug=organisation.slug, title="Bench campaign", summary="Bench",
-        status=Campaign.Status.LIVE, action_kind=Campaign.ActionKind.LETTER,
-        delivery_mode=Campaign.DeliveryMode.INDIVIDUAL, target_hourly_limit=0,
+        status=Campaign.Status.LIVE, **fields,
+    )
+
+
+def seed(actions: int, enqueue: str) -> int:
+    """In a child process with the bench database: a campaign, N actions and their messages."""
+    campaign = bench_campaign(
+        action_kind="letter", delivery_mode="individual", target_hourly_limit=0,
         letter_subject="Bench letter", letter_salutation="Dear Minister,",
         letter_body="Please act.\n\n" + "A paragraph of a typical letter, about this long. " * 12,
     )
+    from outcry.actions.services import ActionData, take_action
+    from outcry.campaigns.models import Target
+    from outcry.delivery.models import Message
+    from outcry.delivery.tasks import send_due_messages
+
     for position in range(2):
         Target.objects.create(campaign=campaign, name=f"Target {position}", email=f"target{position}@example.org", position=position)
     for n in range(actions):

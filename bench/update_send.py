@@ -28,30 +28,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.delivery_throughput import Timing, _env, _reset  # noqa: E402
+from bench.delivery_throughput import Timing, _env, _reset, bench_campaign  # noqa: E402
 from tests.delivery.smtp import SMTPServer  # noqa: E402
 
 
 def seed(supporters: int) -> int:
     """In a child process with the bench database: a campaign, N consenting counted actions, one update asked for."""
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outcry.settings")
-    django.setup()
-    from django.core.management import call_command
+    campaign = bench_campaign(action_kind="petition")
     from django_tasks_db.models import DBTaskResult
 
     from outcry.actions.models import Action
-    from outcry.campaigns.models import Campaign, CampaignUpdate, Organisation
+    from outcry.campaigns.models import CampaignUpdate
     from outcry.lib.hashing import hash_email
     from outcry.updates.services import request_send
 
-    call_command("migrate", verbosity=0)
-    organisation = Organisation.objects.create(name="Bench Org", slug=f"bench-{time.time_ns()}")
-    campaign = Campaign.objects.create(
-        organisation=organisation, slug=organisation.slug, title="Bench campaign", summary="Bench",
-        status=Campaign.Status.LIVE, action_kind=Campaign.ActionKind.PETITION,
-    )
     # Written in bulk: the bench measures sending, not acting. Five providers, as a real list has.
     domains = ["gmail.com", "yahoo.com", "outlook.com", "example.org", "proton.me"]
     for start in range(0, supporters, 5000):
