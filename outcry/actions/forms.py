@@ -10,6 +10,7 @@ from django_countries import countries
 from outcry.actions.anti_abuse import AntiAbuseForm
 from outcry.actions.links import action_for_return
 from outcry.actions.models import Action
+from outcry.actions.names import plain_name
 from outcry.campaigns.models import Campaign
 from outcry.lib.hashing import hash_email
 
@@ -53,7 +54,7 @@ class CountryField(forms.ChoiceField):
 
 
 def clean_name(value: str) -> str:
-    value = " ".join(value.split())
+    value = plain_name(value)
     if not NAME_RE.match(value):
         raise forms.ValidationError(_("Please use only letters, spaces and ordinary punctuation."))
     return value

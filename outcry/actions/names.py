@@ -7,10 +7,23 @@ organisation's own data (the admin, its exports, the API) keeps the name.
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext
 from django_countries import countries
 
 from outcry.campaigns.models import Campaign
+
+# Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): a name holding U+202E prints
+# reversed on the hand-in, in letters and CSVs, and can flip the text after it. No one's name needs them:
+# each script's own direction lays Arabic or Hebrew out right to left without them.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def plain_name(value: str) -> str:
+    """A supporter's name as stored, whatever path it came by (the form, take_action's other callers):
+    bidi controls dropped and whitespace collapsed. The one rule; the form adds its refusals on top."""
+    return " ".join(BIDI_CONTROLS.sub("", value or "").split())
 
 
 def country_name(code: str) -> str:

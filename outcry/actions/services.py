@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from outcry.actions import counting
 from outcry.actions.models import Action
+from outcry.actions.names import plain_name
 from outcry.actions.signals import CountedVia, UncountedBecause, actions_counted, actions_uncounted, confirmation_requested
 from outcry.campaigns.models import Campaign
 from outcry.lib.hashing import hash_email, hash_ip
@@ -67,8 +68,8 @@ def take_action(*, campaign: Campaign, data: ActionData) -> Action:
     email = data.email.strip()
     fields = dict(
         campaign=campaign,
-        first_name=data.first_name,
-        last_name=data.last_name,
+        first_name=plain_name(data.first_name),
+        last_name=plain_name(data.last_name),
         email=email,
         email_hash=hash_email(email),
         email_domain=email_domain(email),

@@ -49,3 +49,10 @@ def safe_url(value: object, schemes: tuple[str, ...] = WEB_SCHEMES) -> str:
     if parts.scheme.lower() in WEB_SCHEMES and not parts.netloc:
         return ""
     return url
+
+
+def css_string(value: object) -> str:
+    """The value as the inside of a double-quoted CSS string, in a <style> element: anything but letters,
+    digits and spaces becomes a CSS hex escape, so no quote, backslash, line end or `</style>` survives.
+    (escapejs printed "Women\\u0027s": a JavaScript escape means nothing to CSS.)"""
+    return "".join(c if c.isalnum() or c == " " else f"\\{ord(c):06x}" for c in str(value or ""))

@@ -104,3 +104,33 @@ def test_signers_csv_streams_the_same_list(staff_client, signed):
     assert lines[0] == "first_name,last_name,country,created_at"
     assert len(lines) == 1 + NAMES_PER_PAGE + 12
     assert f"{ARABIC[0]},{ARABIC[1]},LY" in body and "Never" not in body
+
+
+def test_titles_print_as_written_in_the_page_footer(campaign, private_dir):
+    # Issue 13.10: escapejs inside a CSS string printed "Womenu0027s rights u002D …".
+    campaign.title = 'Women\'s rights - "now" \\ </style><b>x</b>'
+    campaign.save()
+    Organisation = type(campaign.organisation)
+    Organisation.objects.filter(pk=campaign.organisation_id).update(name="Rights & Co'")
+    make_actions(campaign, 1, first_name="Amal", last_name="Haddad")
+    hand_in = HandIn.objects.create(campaign=campaign)
+    build_hand_in(str(hand_in.pk))
+    # pdftotext -layout closes up some spaces in the small footer: compare without them.
+    footer = "".join(pdf_text(hand_in_path(hand_in)).split("\n")[-2].split())
+    assert footer == "".join('Women\'s rights - "now" \\ </style><b>x</b> · Rights & Co\''.split())
+
+
+def test_bidi_controls_in_names_are_dropped_on_every_way_in(client, campaign, supporter, private_dir, settings):
+    # Issue 13.10: "Amal \u202eladdaH" was stored as typed and printed reversed ("Haddal") on the hand-in.
+    from outcry.actions.services import ActionData, take_action
+
+    settings.BENCH_EXEMPT_LOOPBACK = True
+    response = client.post("/c/free-them/", supporter | {"first_name": "\u202eAmal", "last_name": "\u2067ladda\u202eH\u2069"})
+    assert response.status_code == 303
+    take_action(campaign=campaign, data=ActionData(first_name="Zo\u202dë", last_name="\u202aPerson\u202c\u2066", email="z@example.com", country="FR"))
+    names = list(Action.objects.values_list("first_name", "last_name"))
+    assert sorted(names) == [("Amal", "laddaH"), ("Zoë", "Person")]
+    hand_in = HandIn.objects.create(campaign=campaign)
+    build_hand_in(str(hand_in.pk))
+    text = pdf_text(hand_in_path(hand_in))
+    assert "Amal laddaH" in text and "Zoë Person" in text

@@ -19,3 +19,9 @@ def sanitised(value: str) -> SafeString:
 def safe_url(value: object, also: str = "") -> str:
     """`<a href="{{ x.url|safe_url }}">`: an http(s) address or nothing; `|safe_url:"mailto"` allows mailto too."""
     return sanitise.safe_url(value, sanitise.WEB_SCHEMES + ((also,) if also == "mailto" else ()))
+
+
+@register.filter
+def css_string(value: object) -> SafeString:
+    """`content: "{{ title|css_string }}"` inside <style>, where HTML escaping would print &amp; literally."""
+    return mark_safe(sanitise.css_string(value))  # noqa: S308 - only letters, digits, spaces and hex escapes
