@@ -43,6 +43,17 @@ def command(*, host: str, port: int, workers: int, threads: int, access_log: boo
     ]
 
 
+def metrics_dir(port: int) -> Path:
+    """A fresh directory for prometheus_client's multiprocess mode (outcry/lib/metrics.py), one per port so
+    two servers on one machine keep apart; emptied at start, as prometheus_client requires."""
+    data = Path(os.environ.get("OUTCRY_DATA_DIR") or Path(__file__).resolve().parent.parent / "data")
+    path = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or data / f"metrics-{port}")
+    path.mkdir(parents=True, exist_ok=True)
+    for old in path.glob("*.db"):
+        old.unlink()
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -51,6 +62,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=default_threads())
     args = parser.parse_args()
     cmd = command(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    # Every worker process counts requests into this directory and a scrape of any one sums them all.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(args.port))
     os.execv(cmd[0], cmd)
 
 

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Counts every answer for /metrics, including those the shared copy gives early (outcry/lib/metrics.py).
+    "outcry.lib.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Repeats of a shared anonymous page or stats answer go back from here (outcry/lib/shared_cache.py).
@@ -318,6 +320,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# /metrics answers only with `Authorization: Bearer <METRICS_TOKEN>`, and is a 404 while it is unset.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # Keyed hashes of IP addresses and emails use a key of their own, so rotating SECRET_KEY
 # for sessions does not silently break deduplication.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("outcry.reports.urls")),
     path("", include("outcry.safety.urls")),
     path("", include("outcry.updates.urls")),
+    path("", include("outcry.ops.urls")),
     # Uploaded images. Behind a reverse proxy at scale, let it serve MEDIA_ROOT directly.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

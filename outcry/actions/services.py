@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -15,6 +16,7 @@ from outcry.actions.signals import CountedVia, UncountedBecause, actions_counted
 from outcry.campaigns.models import Campaign
 from outcry.lib.hashing import hash_email, hash_ip
 from outcry.lib.mailbox import email_domain
+from outcry.lib.metrics import ACTIONS, increment
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,6 +106,8 @@ def take_action(*, campaign: Campaign, data: ActionData) -> Action:
     except IntegrityError:
         # The partial unique index on (campaign, email_hash) decided: this email already acted.
         action = Action.objects.create(status=Action.Status.DUPLICATE, **fields)
+    # For /metrics' actions/s: counted once the action is stored for good (a caller's transaction may enclose this one).
+    transaction.on_commit(partial(increment, ACTIONS, action.status))
     return action
 
 

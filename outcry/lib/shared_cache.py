@@ -26,6 +26,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
+from outcry.lib.metrics import SHARED_COPIES, increment
+
 
 @dataclass(frozen=True)
 class Shared:
@@ -67,7 +69,13 @@ def shared(kind: str, slug: str, variant: tuple[str, ...], seconds: int, build: 
     building is a few small queries, cheaper than a lock round trip on every hit.
     """
     key = "shared:" + hashlib.blake2b(repr((kind, slug, variant)).encode(), digest_size=16).hexdigest()
-    return remembered(key, min(settings.OUTCRY_LOCAL_CACHE_SECONDS, seconds), lambda: _from_shared_cache(key, slug, seconds, build))
+    item = _recalled(key)
+    if item is not None:
+        increment(SHARED_COPIES, kind, "process")
+        return cast(Shared, item)
+    item = _from_shared_cache(key, kind, slug, seconds, build)
+    _keep(key, min(settings.OUTCRY_LOCAL_CACHE_SECONDS, seconds), item)
+    return item
 
 
 def remembered(key: str, seconds: float, build: Callable[[], T]) -> T:
@@ -94,14 +102,16 @@ def _keep(key: str, seconds: float, item: Any) -> None:
         _local[key] = (time.monotonic() + seconds, item)
 
 
-def _from_shared_cache(key: str, slug: str, seconds: int, build: Callable[[], Shared]) -> Shared:
+def _from_shared_cache(key: str, kind: str, slug: str, seconds: int, build: Callable[[], Shared]) -> Shared:
     version_key = _version_key(slug)
     found = cache.get_many([key, version_key])
     version = found.get(version_key, 0)
     entry = found.get(key)
     if entry is not None and entry[0] == version:
+        increment(SHARED_COPIES, kind, "shared")
         return Shared(body=entry[1], etag=entry[2])
     fresh = build()
+    increment(SHARED_COPIES, kind, "built")
     if seconds > 0:
         cache.set(key, (version, fresh.body, fresh.etag), seconds)
     return fresh
@@ -150,6 +160,7 @@ class SharedResponseMiddleware:
         key = _request_key(request)
         finished = _recalled(key) if key is not None else None
         if finished is not None:
+            increment(SHARED_COPIES, "response", "process")
             return _replay(request, finished)
         response = self.get_response(request)
         seconds = min(getattr(response, "shared_seconds", 0), settings.OUTCRY_LOCAL_CACHE_SECONDS)
