@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "outcry.integrations",
     "outcry.safety",
     "outcry.updates",
+    "outcry.studio",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",

@@ -6,6 +6,7 @@ from django.views.static import serve
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("outcry.api.urls")),
+    path("studio/", include("outcry.studio.urls")),
     path("", include("outcry.campaigns.urls")),
     path("", include("outcry.delivery.urls")),
     path("", include("outcry.reports.urls")),

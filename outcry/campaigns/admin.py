@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Organisation, Target
+from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Membership, Organisation, Target
 
 
 def _is_relation(model: type, path: str) -> bool:
@@ -49,19 +49,26 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+    verbose_name_plural = _("Members (they work in the studio at /studio/)")
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "website"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["staff"]
+    exclude = ["staff"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)
         return queryset if request.user.is_superuser else queryset.filter(staff=request.user)
 
-    def get_readonly_fields(self, request: HttpRequest, obj=None):
-        # Only superusers decide who is staff of an organisation.
-        return [] if request.user.is_superuser else ["staff"]
+    def get_inlines(self, request: HttpRequest, obj=None) -> list:
+        # Here only superusers decide who is staff of an organisation; owners do it in the studio.
+        return [MembershipInline] if request.user.is_superuser else []
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser

@@ -23,8 +23,11 @@ class Organisation(models.Model):
     about = models.TextField(_("about"), blank=True, help_text=_("Shown under every campaign. Simple HTML allowed."))
     website = models.URLField(_("website"), blank=True, validators=[validate_web_url])
     privacy_url = models.URLField(_("privacy notice URL"), blank=True, validators=[validate_web_url])
+    # Who works on the organisation's campaigns, each with a role (Membership); the studio and the
+    # admin both read it.
     staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="organisations", blank=True, verbose_name=_("staff")
+        settings.AUTH_USER_MODEL, related_name="organisations", blank=True, verbose_name=_("staff"),
+        through="Membership",
     )
 
     class Meta:
@@ -38,6 +41,34 @@ class Organisation(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.about = sanitise_html(self.about)
         super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    """A person's role in one organisation. Roles are ordered: each can do what the ones below it can."""
+
+    class Role(models.TextChoices):
+        VIEWER = "viewer", _("Viewer (sees campaigns, figures and exports)")
+        EDITOR = "editor", _("Editor (also writes, previews and publishes)")
+        OWNER = "owner", _("Owner (also manages the team and the organisation)")
+
+    RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.EDITOR)
+
+    class Meta:
+        # The table of the plain many-to-many this model replaced: existing staff became members in place.
+        db_table = "campaigns_organisation_staff"
+        unique_together = [("organisation", "user")]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+    def allows(self, role: str) -> bool:
+        return self.RANK[self.Role(self.role)] >= self.RANK[self.Role(role)]
 
 
 class CampaignQuerySet(models.QuerySet["Campaign"]):
