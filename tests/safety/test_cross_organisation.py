@@ -78,3 +78,18 @@ def test_a_superuser_sees_both(client, campaign, theirs):
 
     client.force_login(get_user_model().objects.create_superuser("root", password="x"))
     assert "Theirs" in client.get("/admin/safety/wave/").content.decode()
+
+
+def test_view_on_site_shortcut_tells_nothing_of_their_campaigns(staff_client, campaign, theirs):
+    # Issue 13.8: /admin/r/<ct>/<id>/ redirected to any campaign's page, so it told another organisation's draft slugs.
+    from django.contrib.contenttypes.models import ContentType
+
+    Campaign.objects.filter(pk=theirs["campaign"].pk).update(status=Campaign.Status.DRAFT, slug="their-secret-draft")
+    ct = ContentType.objects.get_for_model(Campaign).pk
+    response = staff_client.get(f"/admin/r/{ct}/{theirs['campaign'].pk}/")
+    assert response.status_code == 404 and "their-secret-draft" not in response.get("Location", "")
+    assert "their-secret-draft" not in response.content.decode()
+    for bad in [f"{ct}/999999", f"{ct}/x", "999999/1", f"{ContentType.objects.get_for_model(Organisation).pk}/{theirs['campaign'].organisation_id}"]:
+        assert staff_client.get(f"/admin/r/{bad}/").status_code == 404, bad
+    mine = staff_client.get(f"/admin/r/{ct}/{campaign.pk}/")
+    assert mine.status_code == 302 and mine["Location"].endswith(campaign.get_absolute_url())
