@@ -19,6 +19,10 @@ LANGUAGE_COUNTRY = {"en": "GB", "fr": "FR", "ar": "LY", "it": "IT", "en-us": "US
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 # Names may hold letters of any script, spaces and the punctuation real names use; never line breaks.
 NAME_RE = re.compile(r"^[^\x00-\x1f\x7f<>\"@]+$")
+# Control characters (C0, DEL, C1) and the invisible format characters that reorder text.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# The length of Action's utm_* columns.
+ATTRIBUTION_MAX = 100
 
 
 def default_country(accept_language: str = "") -> str:
@@ -60,6 +64,21 @@ def clean_name(value: str) -> str:
     return value
 
 
+class AttributionField(forms.CharField):
+    """A share parameter: anyone can write one into a link, so it is cleaned and cut, never an error.
+
+    A crafted `?utm_source=` with encoded line feeds once made every visitor of that link meet "Please
+    check the fields marked below" with nothing marked: a hidden field has nowhere to show its error.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(required=False, strip=False, widget=forms.HiddenInput)
+
+    def to_python(self, value: object) -> str:
+        text = CONTROL_RE.sub(" ", str(value or ""))
+        return " ".join(text.split())[:ATTRIBUTION_MAX]
+
+
 class ActionForm(AntiAbuseForm):
     first_name = forms.CharField(label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
     last_name = forms.CharField(label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
@@ -82,12 +101,13 @@ class ActionForm(AntiAbuseForm):
     targets_shown = forms.BooleanField(required=False, initial=True, widget=forms.HiddenInput)
     letter_text = forms.CharField(label=_("Your letter (you may edit it)"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 12}))
 
-    # Where the supporter came from; rendered as hidden inputs from the page's query string.
-    ref = forms.CharField(required=False, widget=forms.HiddenInput)
-    via = forms.CharField(required=False, widget=forms.HiddenInput)
-    utm_source = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
-    utm_medium = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
-    utm_campaign = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    # Where the supporter came from (outcry/campaigns/attribution.py): filled by the page's script from
+    # the share link, or from the POST's Referer. Cleaned, never refused.
+    ref = AttributionField()
+    via = AttributionField()
+    utm_source = AttributionField()
+    utm_medium = AttributionField()
+    utm_campaign = AttributionField()
     # From an email's one-click "act again" link (actions/links.py); a bad or stale one is simply ignored.
     return_token = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -110,6 +130,15 @@ class ActionForm(AntiAbuseForm):
             self.fields["letter_text"].initial = campaign.letter_body
         else:
             del self.fields["letter_text"]
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # A hidden field's error has nowhere to show: the supporter would meet "check the fields marked
+        # below" with nothing marked, again on every try. Such a field is dropped instead (its value is
+        # evidence, anti-abuse screening or attribution, never something the supporter typed).
+        for name in [name for name in self._errors if name in self.fields and self.fields[name].widget.is_hidden]:
+            del self._errors[name]
+            self.cleaned_data[name] = self.fields[name].to_python(None)
 
     def clean(self) -> dict:
         super().clean()

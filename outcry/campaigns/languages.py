@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -82,13 +81,13 @@ class LanguageChoice:
 def language_choices(request: HttpRequest) -> list[LanguageChoice]:
     """This page in each language, by its prefixed address, for the switcher and hreflang links."""
     base = getattr(request, "base_script_prefix", "/")
-    # Only the share parameters travel: a cached page must not hand one visitor's query to the next.
-    query = urlencode([(key, request.GET[key][:100]) for key in SHARE_PARAMS if request.GET.get(key)])
+    # No query: the page is one shared copy whatever its address; the page's script adds the share
+    # parameters to these links (static/campaigns/js/page.js).
     current = translation.get_language()
     choices = []
     for code in language_codes():
         info = translation.get_language_info(code)
-        url = f"{base}{code}{request.path_info}" + (f"?{query}" if query else "")
+        url = f"{base}{code}{request.path_info}"
         choices.append(LanguageChoice(code, info["name_local"], url, code == current))
     return choices
 

@@ -16,6 +16,7 @@ from outcry.actions.forms import ActionForm, default_country
 from outcry.actions.links import action_for_return
 from outcry.actions.models import Action
 from outcry.actions.services import ActionData
+from outcry.campaigns.attribution import with_attribution
 from outcry.campaigns.languages import SHARE_PARAMS, languages
 from outcry.campaigns.models import Campaign, CampaignUpdate
 from outcry.campaigns.preview import link_preview, share_image
@@ -24,7 +25,7 @@ from outcry.campaigns.share import campaign_share_url, mailto_links, share_links
 from outcry.lib.client import client_ip, see_other
 from outcry.lib.csrf import origin_proof
 from outcry.lib.sanitise import safe_url
-from outcry.lib.shared_cache import Shared, answer, etag_of, remembered, shared
+from outcry.lib.shared_cache import Shared, answer, etag_of, may_hold_session, remembered, shared
 from outcry.safety.screening import record_action, screen_submission, too_many_requests
 
 CSRF_SLOT = b"<!--csrf-token-->"
@@ -95,14 +96,15 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _form_initial(request: HttpRequest) -> dict[str, str]:
-    initial = {key: request.GET.get(key, "")[:100] for key in ATTRIBUTION_PARAMS}
+    initial = {key: request.GET.get(key, "") for key in ATTRIBUTION_PARAMS}
     initial["country"] = default_country(request.headers.get("Accept-Language", ""))
     return initial
 
 
 def _is_anonymous(request: HttpRequest) -> bool:
-    # Decided from the cookie alone, so a visitor without a session costs no session lookup.
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+    # A visitor without a session cookie costs no session lookup; one whose cookie names no signed-in
+    # session (expired, forged, `sessionid=x`) is anonymous too, and gets the shared page.
+    return not may_hold_session(request) or not request.user.is_authenticated
 
 
 def _is_anonymous_read(request: HttpRequest) -> bool:
@@ -118,11 +120,18 @@ def _will_prove_origin(request: HttpRequest) -> bool:
 def public_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The page as every anonymous visitor sees it, shared through outcry/lib/shared_cache.py.
 
+    One copy per campaign and language, whatever the query string: the attribution a share link carries
+    (ref, via, utm_*) is not in it. The page's script copies those parameters into the form's hidden
+    fields; without script, the action's POST carries the page's address in its Referer and
+    outcry/campaigns/attribution.py reads them from there. The country the form guesses comes from the
+    page's language alone, not the visitor's Accept-Language region (one copy per region would let
+    anyone fill the cache); the script refines it from the browser's languages.
+
     The shared copy has an empty slot where the CSRF token goes. A browser that proves its origin
     gets the copy as it is, cacheable by any proxy; any other client gets the same copy with its own
     token in the slot, privately, so a form posted by a script or an old browser still passes.
     """
-    initial = _form_initial(request)
+    initial = {"country": default_country()}
 
     def build() -> Shared:
         campaign = get_object_or_404(Campaign.objects.public().select_related("organisation"), slug=slug)
@@ -130,13 +139,13 @@ def public_page(request: HttpRequest, slug: str) -> HttpResponse:
         context = _page_context(campaign, initial.get("country", "")) | {"form": ActionForm(initial=initial, campaign=campaign)}
         # Rendered without the request's context processors, so no CSRF token and no cookie can
         # reach the shared copy; only the request itself and the language are passed on.
-        context |= context_processors.i18n(request) | languages(request) | {"request": request, "csrf_slot": CSRF_SLOT.decode()}
+        context |= context_processors.i18n(request) | languages(request) | {"request": request, "csrf_slot": CSRF_SLOT.decode(), "country_guess": True}
         body = render_to_string("campaigns/page.html", context).encode()
         return Shared(body=body, etag=etag_of(body))
 
     # A prefixed page (/fr/c/x/) links to prefixed addresses, a negotiated one to plain ones.
     prefix = getattr(request, "language_from_path", "")
-    variant = (get_language() or "", prefix, *(initial[key] for key in sorted(initial)))
+    variant = (get_language() or "", prefix)
     seconds = settings.OUTCRY_PAGE_CACHE_SECONDS
     item = shared("page", slug, variant, seconds, build)
     if _will_prove_origin(request):
@@ -163,7 +172,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
         # to the targets of the country they chose; nothing is stored.
         form = ActionForm(initial=_kept_input(request, campaign), campaign=campaign)
     elif request.method == "POST" and campaign.is_open:
-        form = ActionForm(request.POST, campaign=campaign)
+        form = ActionForm(with_attribution(request), campaign=campaign)
         screening = screen_submission(request, campaign, form)
         if screening.retry_after:
             return too_many_requests(request, screening.retry_after, back_url=campaign.get_absolute_url())

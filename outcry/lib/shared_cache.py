@@ -24,6 +24,7 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
 from outcry.lib.metrics import SHARED_COPIES, increment
@@ -118,7 +119,13 @@ def _from_shared_cache(key: str, kind: str, slug: str, seconds: int, build: Call
 
 
 def answer(request: HttpRequest, item: Shared, *, content_type: str, seconds: int, vary: tuple[str, ...] = ()) -> HttpResponse:
-    """A cacheable 200, or a 304 when the client already holds this ETag."""
+    """A cacheable 200, or a 304 when the client already holds this ETag.
+
+    The contract of a shared response: its body never depends on the query string, the raw headers or
+    the cookies, only on what shared()'s variant holds (campaign, language). SharedResponseMiddleware
+    answers repeats from a copy keyed on the path alone, so a view whose answer depends on a query
+    parameter must not use this.
+    """
     response = HttpResponse(item.body, content_type=content_type)
     response.shared_seconds = seconds  # type: ignore[attr-defined]  # SharedResponseMiddleware may keep it
     response["ETag"] = item.etag
@@ -146,9 +153,12 @@ class SharedResponseMiddleware:
     the headers the middleware below it added (language, CSP, frame options, Vary). A later request
     that would be answered the same way gets that copy at once: no session, language, CSRF or
     authentication work, no URL resolving and no view, which is most of what a cached page costs.
-    "The same way" means everything the response varies on: host, path and query, the Accept-Language
-    header and language cookie, whether the browser sends Fetch Metadata, and no session cookie
-    (campaign staff always go through the full stack).
+    "The same way" means everything the response varies on: host, path, the language that the
+    Accept-Language header and language cookie choose, whether the browser sends Fetch Metadata, and no
+    session cookie (campaign staff always go through the full stack). Not the query string: a shared
+    response is the same whatever it holds (see answer()), so share links with their own ref, via and
+    click ids (fbclid, gclid, ...) all get one copy. Not the raw Accept-Language either, which an
+    attacker can vary at will: only the language it resolves to, one of settings.LANGUAGES.
 
     Placed after SecurityMiddleware, so its HTTPS redirect and headers still apply to every request.
     """
@@ -169,14 +179,23 @@ class SharedResponseMiddleware:
         return response
 
 
+def may_hold_session(request: HttpRequest) -> bool:
+    """Whether the request's session cookie could name a session at all.
+
+    Django ignores a session key shorter than 8 characters without looking it up, so `sessionid=x`
+    (cheap for an attacker to send) is no session: such a request may get the shared copy.
+    """
+    return len(request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")) >= 8
+
+
 def _request_key(request: HttpRequest) -> str | None:
-    if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+    if request.method != "GET" or may_hold_session(request):
         return None
     parts = (
         request.get_host(),  # validates the host against ALLOWED_HOSTS, as the full stack would
-        request.get_full_path(),
-        request.headers.get("Accept-Language", ""),
-        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+        request.path,
+        # One of settings.LANGUAGES, however the header is written; parsing is cached by Django.
+        translation.get_language_from_request(request),
         "Sec-Fetch-Site" in request.headers,
     )
     return "response:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()

@@ -46,6 +46,30 @@
     last.addEventListener("input", sign);
   }
 
+  // Attribution: the page is one shared copy whatever its address, so the share link's parameters
+  // travel to the action through the form's hidden fields (outcry/campaigns/attribution.py; without
+  // this script the server reads them from the POST's Referer) and through the language links.
+  var SHARE_PARAMS = ["ref", "via", "utm_source", "utm_medium", "utm_campaign"];
+  var query = window.URLSearchParams ? new URLSearchParams(window.location.search) : null;
+  var shared = [];
+  if (query) {
+    SHARE_PARAMS.forEach(function (key) {
+      // Cleaned as the server cleans them: no control characters, at most 100 characters.
+      var value = (query.get(key) || "").replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim().slice(0, 100);
+      if (!value) return;
+      shared.push([key, value]);
+      Array.prototype.forEach.call(document.querySelectorAll("form.action-form input[type=hidden][name=" + key + "]"), function (input) {
+        if (!input.value) input.value = value;
+      });
+    });
+  }
+  if (shared.length) {
+    var extra = shared.map(function (pair) { return encodeURIComponent(pair[0]) + "=" + encodeURIComponent(pair[1]); }).join("&");
+    Array.prototype.forEach.call(document.querySelectorAll("nav.languages a[hreflang]"), function (link) {
+      link.href = link.getAttribute("href") + (link.getAttribute("href").indexOf("?") < 0 ? "?" : "&") + extra;
+    });
+  }
+
   // Targets per supporter: when the country changes, address the letter to that country's target in each
   // group (else the group's fallback, the one with no country), as the server does for the chosen country.
   var countrySelect = document.getElementById("id_country");
@@ -77,6 +101,23 @@
     // Not needed with the list live; and gone, not hidden, so Enter in a field still sends the letter.
     var showButton = document.querySelector("[data-show-targets]");
     if (showButton) showButton.parentNode.parentNode.removeChild(showButton.parentNode);
+  }
+
+  // The shared page guesses the country from its language only; the browser's own languages say more
+  // (en-US: the United States). Only on a fresh form, before the supporter chose.
+  var guessing = document.querySelector("form.action-form[data-country-guess]");
+  if (guessing && countrySelect && navigator.languages) {
+    var region = "";
+    navigator.languages.some(function (tag) {
+      var parts = String(tag).split("-");
+      region = parts.length > 1 && parts[parts.length - 1].length === 2 ? parts[parts.length - 1].toUpperCase() : "";
+      return region;
+    });
+    var option = region && countrySelect.querySelector("option[value='" + region + "']");
+    if (option && countrySelect.value !== region) {
+      countrySelect.value = region;
+      countrySelect.dispatchEvent(new Event("change"));
+    }
   }
 
   // Move focus to the error summary so screen readers hear it after a failed submit.
