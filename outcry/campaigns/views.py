@@ -195,7 +195,8 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _kept_input(request: HttpRequest, campaign: Campaign) -> dict:
-    initial = {key: value for key, value in request.POST.items() if key in ActionForm.base_fields and key != "targets"}
+    # The share parameters are kept too: the page that comes back has no query for the next Referer.
+    initial = {key: value for key, value in with_attribution(request).items() if key in ActionForm.base_fields and key != "targets"}
     # The boxes the supporter left ticked stay ticked, and each group's target for the new country starts
     # ticked (its box was disabled, so unsent, while another country was chosen).
     routed = [str(t.pk) for t in campaign.targets_for(initial.get("country", "")) if t.group]

@@ -150,3 +150,15 @@ def test_a_random_region_in_accept_language_makes_no_copy_of_its_own(campaign):
     zz = Client().get("/c/free-them/", headers=BROWSER | {"Accept-Language": "en-ZZ"})
     assert us.content == zz.content
     assert 'data-country-guess' in us.content.decode()
+
+
+def test_without_script_updating_the_recipients_keeps_the_share_link(sharer, supporter):
+    friend = Client()
+    referer = {"Referer": "http://testserver" + _share_link(sharer)}
+    again = friend.post("/c/free-them/", supporter | {"email": "friend@example.com", "show_targets": "1"}, headers=referer)
+    assert f'value="{sharer.referral_code}"' in again.content.decode()
+    # The page came back from a POST to /c/free-them/: the next Referer has no query.
+    friend.post("/c/free-them/", supporter | {"email": "friend@example.com", "ref": sharer.referral_code, "via": "whatsapp",
+                "utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "spring"},
+                headers={"Referer": "http://testserver/c/free-them/"})
+    _assert_attributed(sharer)
