@@ -117,7 +117,7 @@ class CampaignAdmin(OrganisationScopedAdmin):
     change_form_template = "campaigns/admin/campaign_change_form.html"
     fieldsets = [
         (None, {"fields": ["organisation", "title", "slug", "status", "language"]}),
-        (_("Page"), {"fields": ["summary", "hero_image", "hero_alt", "hero_caption", "media_embed_url", "headline", "story", "call_to_action"]}),
+        (_("Page"), {"fields": ["summary", "hero_image", "hero_alt", "hero_caption", "media_embed_url", "headline", "story", "text_format", "call_to_action"]}),
         (_("Action and goal"), {"fields": ["action_kind", "goal", "message_before_goal", "message_near_goal", "message_after_action", "thank_you_text", "consent_wording"]}),
         (_("Letter"), {"fields": ["letter_subject", "letter_salutation", "letter_body", "letter_signoff", "allow_personalise", "supporters_choose_targets"]}),
         (_("Delivery"), {"fields": ["delivery_mode", "digest_period", "target_hourly_limit", "double_opt_in"]}),
@@ -154,9 +154,6 @@ class CampaignAdmin(OrganisationScopedAdmin):
         return TemplateResponse(request, "campaigns/admin/import_targets.html", context, status=400 if form.errors else 200)
 
     def save_model(self, request: HttpRequest, obj: Campaign, form, change: bool) -> None:
-        from outcry.campaigns.services import save_hero_renditions, stamp_status_dates
+        from outcry.campaigns.services import save_campaign
 
-        stamp_status_dates(obj)
-        super().save_model(request, obj, form, change)
-        if "hero_image" in form.changed_data:
-            save_hero_renditions(obj)
+        save_campaign(obj, form.changed_data)

@@ -10,10 +10,12 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from outcry.lib import rich_text
 from outcry.lib.sanitise import safe_url, sanitise_html, validate_web_url
 
 
@@ -137,7 +139,12 @@ class Campaign(models.Model):
     hero_caption = models.CharField(_("image caption"), max_length=300, blank=True)
     media_embed_url = models.URLField(_("video or media link"), blank=True, validators=[validate_web_url], help_text=_("Shown as a link where there is no image."))
     headline = models.CharField(_("headline"), max_length=200, blank=True)
-    story = models.TextField(_("story"), blank=True, help_text=_("Simple HTML: paragraphs, bold, italics, links, lists."))
+    story = models.TextField(_("story"), blank=True, help_text=_("In the text format below: Markdown, or simple HTML."))
+    # Campaigns written before the studio hold HTML and keep it; the studio writes Markdown.
+    text_format = models.CharField(
+        _("text format of the story"), max_length=10, default=rich_text.HTML,
+        choices=[(rich_text.MARKDOWN, _("Markdown")), (rich_text.HTML, _("Simple HTML"))],
+    )
     call_to_action = models.CharField(_("call to action"), max_length=300, blank=True)
 
     action_kind = models.CharField(_("action"), max_length=10, choices=ActionKind.choices, default=ActionKind.PETITION)
@@ -229,11 +236,17 @@ class Campaign(models.Model):
         if getattr(self, "shown_in", None):
             # A translated copy holds another language's text in the default language's fields.
             raise RuntimeError("A campaign returned by translated() is for showing, not saving.")
-        self.story = sanitise_html(self.story)
+        if self.text_format == rich_text.HTML:
+            # Markdown is kept as typed: render_text cleans what it makes, every time it is shown.
+            self.story = sanitise_html(self.story)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("campaigns:page", kwargs={"slug": self.slug})
+
+    @property
+    def story_html(self) -> SafeString:
+        return rich_text.render_text(self.story, self.text_format)
 
     @property
     def hero_srcset(self) -> str:
@@ -384,7 +397,7 @@ class CampaignTranslation(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     summary = models.TextField(_("summary"), max_length=600, blank=True)
     headline = models.CharField(_("headline"), max_length=200, blank=True)
-    story = models.TextField(_("story"), blank=True, help_text=_("Simple HTML: paragraphs, bold, italics, links, lists."))
+    story = models.TextField(_("story"), blank=True, help_text=_("In the campaign's text format."))
     call_to_action = models.CharField(_("call to action"), max_length=300, blank=True)
     hero_alt = models.CharField(_("image description (alt text)"), max_length=300, blank=True)
     hero_caption = models.CharField(_("image caption"), max_length=300, blank=True)
@@ -417,7 +430,8 @@ class CampaignTranslation(models.Model):
             raise ValidationError({"language": _("This is the campaign's default language: edit the campaign itself.")})
 
     def save(self, *args, **kwargs) -> None:
-        self.story = sanitise_html(self.story)
+        if self.campaign.text_format == rich_text.HTML:
+            self.story = sanitise_html(self.story)
         super().save(*args, **kwargs)
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -13,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from outcry.campaigns.models import Campaign, Target
+from outcry.campaigns.models import Campaign, CampaignTranslation, Organisation, Target
+from outcry.lib import rich_text
 from outcry.lib.shared_cache import bump_campaign_version
 
 COUNTRY_CODES = frozenset(countries.countries)
@@ -36,6 +38,37 @@ def save_hero_renditions(campaign: Campaign) -> None:
     renditions = make_renditions(campaign)
     Campaign.objects.filter(pk=campaign.pk).update(hero_renditions=renditions)
     campaign.hero_renditions = renditions
+
+
+def save_campaign(campaign: Campaign, changed: Iterable[str] = ()) -> Campaign:
+    """A campaign's edits saved, from the admin or the studio: status dates stamped, and the hero's
+    renditions made again when the image changed."""
+    stamp_status_dates(campaign)
+    campaign.save()
+    if "hero_image" in changed and campaign.hero_image:
+        save_hero_renditions(campaign)
+    return campaign
+
+
+def create_draft(*, organisation: Organisation, title: str, slug: str, action_kind: str, language: str) -> Campaign:
+    """A new campaign, as a draft written in Markdown (the studio's format)."""
+    return Campaign.objects.create(
+        organisation=organisation, title=title, slug=slug, action_kind=action_kind, language=language,
+        status=Campaign.Status.DRAFT, text_format=rich_text.MARKDOWN,
+    )
+
+
+def save_translation(campaign: Campaign, language: str, values: dict[str, str]) -> CampaignTranslation:
+    translation, _created = CampaignTranslation.objects.update_or_create(campaign=campaign, language=language, defaults=values)
+    return translation
+
+
+def missing_translations(campaign: Campaign, translation: CampaignTranslation | None) -> list[str]:
+    """The translated fields the default language fills and this translation leaves empty."""
+    return [
+        name for name in CampaignTranslation.TRANSLATED_FIELDS
+        if getattr(campaign, name) and not (translation and getattr(translation, name))
+    ]
 
 
 # Target import (CSV) -------------------------------------------------------------------------------------

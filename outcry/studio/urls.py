@@ -8,5 +8,8 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("o/<slug:organisation>/", views.organisation, name="organisation"),
+    path("o/<slug:organisation>/new/", views.new_campaign, name="new_campaign"),
     path("c/<int:pk>/", views.campaign, name="campaign"),
+    path("c/<int:pk>/edit/", views.edit, name="edit"),
+    path("c/<int:pk>/translations/<str:language>/", views.translate, name="translate"),
 ]

@@ -1,16 +1,23 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
 from django_otp.forms import OTPAuthenticationForm
 
 from outcry.actions import counting
+from outcry.campaigns.models import Campaign
 from outcry.campaigns.progress import progress
+from outcry.campaigns.services import create_draft, missing_translations, save_campaign, save_translation
+from outcry.lib import rich_text
+from outcry.lib.client import see_other
 from outcry.studio.access import SESSION_KEY, Access, Role, memberships, signed_in, studio_view
+from outcry.studio.forms import CampaignForm, NewCampaignForm, TranslationForm
 
 
 class LoginView(auth_views.LoginView):
@@ -46,9 +53,63 @@ def organisation(request: HttpRequest, access: Access) -> HttpResponse:
     campaigns = list(access.organisation.campaigns.order_by("status", "-updated_at"))
     counts = counting.get_counts(c.pk for c in campaigns)
     rows = [(c, counts[c.pk], progress(counts[c.pk], c.goal)) for c in campaigns]
-    return render(request, "studio/organisation.html", {"access": access, "rows": rows, "mine": memberships(request.user)})
+    return _page(request, "organisation", access, rows=rows)
+
+
+def _page(request: HttpRequest, template: str, access: Access, status: int = 200, **context: object) -> HttpResponse:
+    context |= {"access": access, "campaign": access.campaign, "mine": memberships(request.user)}
+    return render(request, f"studio/{template}.html", context, status=status)
 
 
 @studio_view(Role.VIEWER)
 def campaign(request: HttpRequest, access: Access) -> HttpResponse:
-    return render(request, "studio/campaign.html", {"access": access, "campaign": access.campaign, "mine": memberships(request.user)})
+    return _page(request, "campaign", access, languages=_language_rows(access.campaign))
+
+
+@studio_view(Role.EDITOR)
+def new_campaign(request: HttpRequest, access: Access) -> HttpResponse:
+    form = NewCampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created = create_draft(organisation=access.organisation, **form.cleaned_data)
+        return see_other(reverse("studio:edit", kwargs={"pk": created.pk}))
+    return _page(request, "new_campaign", access, status=400 if form.errors else 200, form=form)
+
+
+@studio_view(Role.EDITOR)
+def edit(request: HttpRequest, access: Access) -> HttpResponse:
+    """The campaign's default-language text. "Show the story" renders it without saving."""
+    form = CampaignForm(request.POST or None, request.FILES or None, instance=access.campaign)
+    if request.method == "POST" and form.is_valid() and "show" not in request.POST:
+        save_campaign(form.instance, form.changed_data)
+        messages.success(request, _("Saved."))
+        return see_other(reverse("studio:edit", kwargs={"pk": access.campaign.pk}))
+    shown = rich_text.render_text(form["story"].value() or "", form["text_format"].value() or rich_text.MARKDOWN)
+    return _page(request, "edit", access, status=400 if form.errors else 200, form=form, shown_story=shown)
+
+
+def _language_rows(campaign: Campaign) -> list[tuple[str, str, int]]:
+    translations = {t.language: t for t in campaign.translations.all()}
+    return [
+        (code, name, len(missing_translations(campaign, translations.get(code))))
+        for code, name in settings.LANGUAGES if code != campaign.language
+    ]
+
+
+@studio_view(Role.EDITOR)
+def translate(request: HttpRequest, access: Access, language: str) -> HttpResponse:
+    """One language beside the default, field by field; the fields left to translate are marked."""
+    campaign = access.campaign
+    if language not in dict(settings.LANGUAGES) or language == campaign.language:
+        raise Http404
+    existing = campaign.translations.filter(language=language).first()
+    form = TranslationForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        save_translation(campaign, language, {name: form.cleaned_data[name] for name in TranslationForm.Meta.fields})
+        messages.success(request, _("Translation saved."))
+        return see_other(reverse("studio:translate", kwargs={"pk": campaign.pk, "language": language}))
+    missing = set(missing_translations(campaign, existing))
+    rows = [(form[name], getattr(campaign, name), name in missing) for name in TranslationForm.Meta.fields]
+    return _page(
+        request, "translate", access, status=400 if form.errors else 200, form=form, rows=rows,
+        language=language, language_name=dict(settings.LANGUAGES)[language], missing_count=len(missing),
+    )

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from outcry.campaigns.models import Campaign, CampaignTranslation
+
+MARKDOWN_HELP = _(
+    "Markdown: a blank line starts a new paragraph; **bold**, *italics*, [link text](https://example.org), "
+    "<https://example.org> for a bare address, lines starting with - for a list, ## for a heading."
+)
+
+
+class NewCampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["title", "slug", "action_kind", "language"]
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = [
+            "title", "summary", "language", "text_format", "headline", "story", "call_to_action",
+            "hero_image", "hero_alt", "hero_caption",
+            "action_kind", "goal", "message_before_goal", "message_near_goal", "message_after_action",
+            "thank_you_text", "consent_wording",
+            "letter_subject", "letter_salutation", "letter_body", "letter_signoff", "allow_personalise",
+            "delivery_mode", "double_opt_in",
+        ]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "story": forms.Textarea(attrs={"rows": 16})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["story"].help_text = MARKDOWN_HELP
+
+
+class TranslationForm(forms.ModelForm):
+    class Meta:
+        model = CampaignTranslation
+        fields = list(CampaignTranslation.TRANSLATED_FIELDS)
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "story": forms.Textarea(attrs={"rows": 16})}
