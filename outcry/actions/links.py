@@ -1,4 +1,4 @@
-"""Links that stand for a supporter's action in an email: stop updates, or act again in one click.
+"""Links that stand for a supporter's action in an email: confirm it, stop updates, or act again in one click.
 
 Each names the action by its referral code (random, never the sequential id) and is signed, so it
 cannot be guessed or forged; neither carries the supporter's name or address.
@@ -16,6 +16,29 @@ from outcry.campaigns.models import Campaign
 
 UNSUBSCRIBE_SALT = "outcry.actions.unsubscribe"
 RETURN_SALT = "outcry.actions.return"
+CONFIRM_SALT = "outcry.actions.confirm"
+# Links mailed before confirm links named the referral code carry the sequential id under this salt. They
+# keep working until they expire (OUTCRY_CONFIRM_DAYS after sending); none is made any more.
+OLD_CONFIRM_SALT = "outcry.delivery.confirm"
+
+
+def confirm_token(action: Action) -> str:
+    return TimestampSigner(salt=CONFIRM_SALT).sign(action.referral_code)
+
+
+def action_for_confirm(token: str, campaign: Campaign) -> Action | None:
+    """The action a confirmation link names, if the link is genuine, unexpired, for this campaign, and the
+    supporter has not since asked to be forgotten (an erased action never comes to count by its old link)."""
+    max_age = timedelta(days=settings.OUTCRY_CONFIRM_DAYS)
+    actions = Action.objects.filter(campaign=campaign, erased_at__isnull=True).select_related("campaign")
+    try:
+        return actions.filter(referral_code=TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=max_age)).first()
+    except (BadSignature, SignatureExpired):
+        pass
+    try:
+        return actions.filter(pk=int(TimestampSigner(salt=OLD_CONFIRM_SALT).unsign(token, max_age=max_age))).first()
+    except (BadSignature, SignatureExpired, ValueError):
+        return None
 
 
 def unsubscribe_token(action: Action) -> str:

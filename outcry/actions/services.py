@@ -160,7 +160,11 @@ def start_counting(actions: QuerySet[Action], *, campaign: Campaign, from_status
     """
     chosen = list(actions.filter(campaign=campaign, status=from_status).values_list("pk", flat=True))
     with transaction.atomic():
-        ids = list(Action.objects.filter(pk__in=chosen, status=from_status).select_for_update().values_list("pk", flat=True))
+        locked = Action.objects.filter(pk__in=chosen, status=from_status)
+        if from_status == Action.Status.UNCONFIRMED:
+            # Checked again under the lock: a supporter erased while they clicked Confirm does not come to count.
+            locked = locked.filter(erased_at__isnull=True)
+        ids = list(locked.select_for_update().values_list("pk", flat=True))
         Action.objects.filter(pk__in=ids).update(status=Action.Status.COUNTED, confirmed_at=timezone.now())
         return count_actions(campaign=campaign, actions=list(Action.objects.filter(pk__in=ids)), via=via)
 

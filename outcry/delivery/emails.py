@@ -15,12 +15,11 @@ from email.headerregistry import Address
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.core.signing import TimestampSigner
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from outcry.actions.links import return_token, unsubscribe_token
+from outcry.actions.links import confirm_token, return_token, unsubscribe_token
 from outcry.actions.models import Action, Unsubscribe
 from outcry.actions.names import country_name, is_withheld, name_for_target, withheld_countries
 from outcry.campaigns.models import Campaign, Target, fill_in, paragraphs
@@ -30,7 +29,6 @@ from outcry.delivery.models import Message, bounced_supporters
 from outcry.lib.csv_export import csv_safe
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
-CONFIRM_SALT = "outcry.delivery.confirm"
 
 
 class Undeliverable(ValueError):
@@ -191,10 +189,6 @@ def build_digest(message: Message) -> EmailMessage:
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     email.attach(f"{campaign.slug}-{stamp}.csv", csv_text, "text/csv")
     return _tag(email, message)
-
-
-def confirm_token(action: Action) -> str:
-    return TimestampSigner(salt=CONFIRM_SALT).sign(str(action.pk))
 
 
 def confirm_url(action: Action) -> str:

@@ -4,18 +4,17 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db import transaction
 from django.utils import timezone
 
 from outcry.actions import counting
+from outcry.actions.links import action_for_confirm
 from outcry.actions.models import Action
 from outcry.actions.services import confirm_action
 from outcry.actions.signals import CountedVia
 from outcry.campaigns.models import Campaign, Target
 from outcry.delivery import inbound
 from outcry.delivery.addresses import BOUNCE, find_token, parse_address
-from outcry.delivery.emails import CONFIRM_SALT
 from outcry.delivery.models import SUPPORTER_KINDS, Message, Response, ResponseAttachment
 from outcry.lib.hashing import hash_email
 
@@ -93,13 +92,8 @@ def owe_email(*, kind: Message.Kind, recipient: str, language: str = "") -> Mess
 # Double opt-in ------------------------------------------------------------------------------------------
 
 def action_from_token(token: str, campaign: Campaign) -> Action | None:
-    """The action a confirmation link names, if the link is genuine, unexpired and for this campaign."""
-    max_age = timedelta(days=settings.OUTCRY_CONFIRM_DAYS)
-    try:
-        action_id = int(TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=max_age))
-    except (BadSignature, SignatureExpired, ValueError):
-        return None
-    return Action.objects.filter(pk=action_id, campaign=campaign).select_related("campaign").first()
+    """The action a confirmation link names, if the link is genuine, unexpired, for this campaign and not erased."""
+    return action_for_confirm(token, campaign)
 
 
 def confirm_from_token(token: str, campaign: Campaign) -> Action | None:

@@ -142,3 +142,38 @@ def test_a_repeat_sees_the_same_thank_you_page_as_a_first_action(opt_in_campaign
     repeat = client.get("/c/free-them/thanks/").content
     assert b"press Confirm" in repeat and b"press Confirm" in first
     assert Message.objects.filter(kind=Message.Kind.CONFIRM).count() == 1
+
+
+def test_erasing_an_unconfirmed_action_stops_its_confirmation(smtp, opt_in_campaign, client, supporter, django_capture_on_commit_callbacks):
+    # Issue 13.11: pressing Confirm on the old link counted an action whose supporter had asked to be forgotten.
+    from outcry.safety.services import erase_actions
+
+    action = act_by_form(client, supporter, django_capture_on_commit_callbacks)
+    send_due()
+    link = confirm_link(smtp, supporter["email"])
+    erase_actions(actions=Action.objects.filter(pk=action.pk), actor_label="test")
+    assert client.get(link).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(link).status_code == 400
+    action.refresh_from_db()
+    assert action.status == Action.Status.UNCONFIRMED and action.confirmed_at is None
+    assert count(opt_in_campaign) == 0
+    assert not Message.objects.filter(kind=Message.Kind.LETTER).exists()
+
+
+def test_confirm_links_name_no_sequential_id_and_old_links_work_until_they_expire(smtp, opt_in_campaign, client, supporter, settings, django_capture_on_commit_callbacks):
+    from django.core.signing import TimestampSigner
+
+    action = act_by_form(client, supporter, django_capture_on_commit_callbacks)
+    send_due()
+    token = confirm_link(smtp, supporter["email"]).split("/")[-2]
+    # The signed value is the action's random referral code: the link tells nothing of how many acted before.
+    assert token.split(":")[0] == action.referral_code != str(action.pk)
+    # A link mailed before the change (the id, under the old salt) still confirms, within its days.
+    old = f"/c/free-them/confirm/{TimestampSigner(salt='outcry.delivery.confirm').sign(str(action.pk))}/"
+    settings.OUTCRY_CONFIRM_DAYS = 0
+    assert client.post(old).status_code == 400
+    settings.OUTCRY_CONFIRM_DAYS = 7
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(old).status_code == 303
+    assert count(opt_in_campaign) == 1
