@@ -371,6 +371,8 @@ OUTCRY_VELOCITY_MIN_ACTIONS = env_int("OUTCRY_VELOCITY_MIN_ACTIONS", 20)
 OUTCRY_VELOCITY_FACTOR = env_int("OUTCRY_VELOCITY_FACTOR", 5)
 # How long the emailed "your data" link works.
 OUTCRY_DATA_LINK_DAYS = env_int("OUTCRY_DATA_LINK_DAYS", 7)
+# How long a studio preview link of a draft works (anyone who has it sees the draft).
+OUTCRY_PREVIEW_LINK_DAYS = env_int("OUTCRY_PREVIEW_LINK_DAYS", 7)
 # Staff must pass TOTP two-factor to use the admin. On by default in production; development keeps
 # the demo login usable without an authenticator app.
 OUTCRY_STAFF_2FA = env_bool("OUTCRY_STAFF_2FA", PRODUCTION)

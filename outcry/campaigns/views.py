@@ -66,7 +66,8 @@ def _referral_cookie(campaign: Campaign) -> str:
     return f"acted-{campaign.pk}"
 
 
-def _page_context(campaign: Campaign, country: str = "") -> dict:
+def page_context(campaign: Campaign, country: str = "") -> dict:
+    """What page.html needs besides the form; the studio's preview renders the same template with it."""
     count = counting.get_count(campaign.pk)
     return {
         "campaign": campaign,
@@ -136,7 +137,7 @@ def public_page(request: HttpRequest, slug: str) -> HttpResponse:
     def build() -> Shared:
         campaign = get_object_or_404(Campaign.objects.public().select_related("organisation"), slug=slug)
         campaign = campaign.translated(get_language())
-        context = _page_context(campaign, initial.get("country", "")) | {"form": ActionForm(initial=initial, campaign=campaign)}
+        context = page_context(campaign, initial.get("country", "")) | {"form": ActionForm(initial=initial, campaign=campaign)}
         # Rendered without the request's context processors, so no CSRF token and no cookie can
         # reach the shared copy; only the request itself and the language are passed on.
         context |= context_processors.i18n(request) | languages(request) | {"request": request, "csrf_slot": CSRF_SLOT.decode(), "country_guess": True}
@@ -190,7 +191,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
         return see_other(campaign.get_absolute_url())
     else:
         form = ActionForm(initial=_form_initial(request), campaign=campaign)
-    context = _page_context(campaign, str(form["country"].value() or "")) | {"form": form}
+    context = page_context(campaign, str(form["country"].value() or "")) | {"form": form}
     return render(request, "campaigns/page.html", context, status=status)
 
 
@@ -244,7 +245,12 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     except BadSignature:
         ref = ""
     action = Action.objects.filter(campaign=campaign, referral_code=ref).first() if ref else None
-    context = _page_context(campaign) | {
+    return render(request, "campaigns/thanks.html", thanks_context(campaign, action, ref))
+
+
+def thanks_context(campaign: Campaign, action: Action | None, ref: str) -> dict:
+    """What thanks.html needs; the studio's preview passes no action."""
+    return page_context(campaign) | {
         "mailto_links": mailto_links(campaign, action),
         # A repeat gets the same page as a first action, so the page never tells whether an address acted.
         "awaiting_confirmation": campaign.double_opt_in and action is not None
@@ -254,7 +260,6 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
         "native_url": campaign_share_url(campaign, ref=ref, via="native"),
         "acted": bool(ref),
     }
-    return render(request, "campaigns/thanks.html", context)
 
 
 def share_png(request: HttpRequest, slug: str) -> FileResponse:
@@ -300,7 +305,7 @@ def returning(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             "first_name": earlier.first_name, "last_name": earlier.last_name, "email": earlier.email,
             "country": earlier.country, "return_token": token,
         }
-    context = _page_context(campaign) | {"form": ActionForm(initial=initial, campaign=campaign), "returning": earlier}
+    context = page_context(campaign) | {"form": ActionForm(initial=initial, campaign=campaign), "returning": earlier}
     response = render(request, "campaigns/page.html", context)
     # Holds the supporter's name and address: never stored by a cache, never sent as a referrer.
     patch_cache_control(response, private=True, no_store=True)

@@ -7,17 +7,23 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 from django_otp.forms import OTPAuthenticationForm
 
 from outcry.actions import counting
+from outcry.actions.forms import ActionForm, default_country
 from outcry.campaigns.models import Campaign
 from outcry.campaigns.progress import progress
 from outcry.campaigns.services import create_draft, missing_translations, save_campaign, save_translation
+from outcry.campaigns.views import page_context, thanks_context
 from outcry.lib import rich_text
 from outcry.lib.client import see_other
 from outcry.studio.access import SESSION_KEY, Access, Role, memberships, signed_in, studio_view
 from outcry.studio.forms import CampaignForm, NewCampaignForm, TranslationForm
+from outcry.studio.previews import as_if_live, preview_url, previewed_campaign
 
 
 class LoginView(auth_views.LoginView):
@@ -63,7 +69,9 @@ def _page(request: HttpRequest, template: str, access: Access, status: int = 200
 
 @studio_view(Role.VIEWER)
 def campaign(request: HttpRequest, access: Access) -> HttpResponse:
-    return _page(request, "campaign", access, languages=_language_rows(access.campaign))
+    return _page(request, "campaign", access, languages=_language_rows(access.campaign), preview_url=preview_url(access.campaign),
+        preview_days=settings.OUTCRY_PREVIEW_LINK_DAYS,
+    )
 
 
 @studio_view(Role.EDITOR)
@@ -113,3 +121,39 @@ def translate(request: HttpRequest, access: Access, language: str) -> HttpRespon
         request, "translate", access, status=400 if form.errors else 200, form=form, rows=rows,
         language=language, language_name=dict(settings.LANGUAGES)[language], missing_count=len(missing),
     )
+
+
+def _previewed(token: str, language: str) -> tuple[Campaign, dict[str, str]]:
+    campaign = previewed_campaign(token)
+    if campaign is None:
+        raise Http404
+    links = {
+        "page": reverse("studio:preview", kwargs={"token": token}),
+        "thanks": reverse("studio:preview_thanks", kwargs={"token": token}),
+    }
+    return as_if_live(campaign, language), links
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # The address is the key: never cached by anyone, never sent on as a referrer.
+    patch_cache_control(response, private=True, no_store=True)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def preview(request: HttpRequest, token: str) -> HttpResponse:
+    """The page, its form and the letter signed with a sample name; the form leads to the thank-you preview."""
+    campaign, links = _previewed(token, get_language())
+    sample = {"first_name": _("Alex"), "last_name": _("Example"), "email": "alex@example.org", "country": default_country(request.headers.get("Accept-Language", ""))}
+    context = page_context(campaign, sample["country"]) | {
+        "form": ActionForm(initial=sample, campaign=campaign), "form_action": links["thanks"], "preview_links": links,
+    }
+    return _private(render(request, "campaigns/page.html", context))
+
+
+@require_http_methods(["GET", "POST"])
+def preview_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    """The thank-you page as a supporter sees it; whatever was posted is dropped unread."""
+    campaign, links = _previewed(token, get_language())
+    return _private(render(request, "campaigns/thanks.html", thanks_context(campaign, None, "") | {"preview_links": links}))
