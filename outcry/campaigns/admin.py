@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.forms.models import construct_instance
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from outcry.campaigns.checklist import publish_checklist
 from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Membership, Organisation, Target
 
 
@@ -107,8 +111,25 @@ class TranslationInline(admin.StackedInline):
     verbose_name_plural = _("Translations (each empty field shows the default language's text)")
 
 
+class CampaignAdminForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = "__all__"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        going_live = cleaned.get("status") == Campaign.Status.LIVE and self.initial.get("status") != Campaign.Status.LIVE
+        if going_live and not self.errors:
+            # The edits as they will be saved; targets and translations are the saved ones (save them first).
+            checklist = publish_checklist(construct_instance(self, copy.copy(self.instance)))
+            if checklist.problems:
+                raise forms.ValidationError(checklist.problems)
+        return cleaned
+
+
 @admin.register(Campaign)
 class CampaignAdmin(OrganisationScopedAdmin):
+    form = CampaignAdminForm
     list_display = ["title", "organisation", "status", "action_kind", "goal", "published_at"]
     list_filter = ["status", "action_kind", "organisation"]
     search_fields = ["title", "slug"]

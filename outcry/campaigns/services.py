@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from outcry.campaigns.checklist import Checklist, publish_checklist
 from outcry.campaigns.models import Campaign, CampaignTranslation, Organisation, Target
 from outcry.lib import rich_text
 from outcry.lib.shared_cache import bump_campaign_version
@@ -63,12 +64,13 @@ def save_translation(campaign: Campaign, language: str, values: dict[str, str]) 
     return translation
 
 
-def missing_translations(campaign: Campaign, translation: CampaignTranslation | None) -> list[str]:
-    """The translated fields the default language fills and this translation leaves empty."""
-    return [
-        name for name in CampaignTranslation.TRANSLATED_FIELDS
-        if getattr(campaign, name) and not (translation and getattr(translation, name))
-    ]
+def publish(campaign: Campaign) -> Checklist:
+    """Live, if the checklist has no blocking problem; the checklist either way."""
+    checklist = publish_checklist(campaign)
+    if checklist.can_go_live:
+        campaign.status = Campaign.Status.LIVE
+        save_campaign(campaign)
+    return checklist
 
 
 # Target import (CSV) -------------------------------------------------------------------------------------

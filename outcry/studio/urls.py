@@ -11,6 +11,7 @@ urlpatterns = [
     path("o/<slug:organisation>/new/", views.new_campaign, name="new_campaign"),
     path("c/<int:pk>/", views.campaign, name="campaign"),
     path("c/<int:pk>/edit/", views.edit, name="edit"),
+    path("c/<int:pk>/publish/", views.go_live, name="publish"),
     path("preview/<str:token>/", views.preview, name="preview"),
     path("preview/<str:token>/thanks/", views.preview_thanks, name="preview_thanks"),
     path("c/<int:pk>/translations/<str:language>/", views.translate, name="translate"),

@@ -10,14 +10,15 @@ from django.urls import reverse, reverse_lazy
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.forms import OTPAuthenticationForm
 
 from outcry.actions import counting
 from outcry.actions.forms import ActionForm, default_country
+from outcry.campaigns.checklist import Checklist, missing_translations, publish_checklist
 from outcry.campaigns.models import Campaign
 from outcry.campaigns.progress import progress
-from outcry.campaigns.services import create_draft, missing_translations, save_campaign, save_translation
+from outcry.campaigns.services import create_draft, publish, save_campaign, save_translation
 from outcry.campaigns.views import page_context, thanks_context
 from outcry.lib import rich_text
 from outcry.lib.client import see_other
@@ -69,8 +70,23 @@ def _page(request: HttpRequest, template: str, access: Access, status: int = 200
 
 @studio_view(Role.VIEWER)
 def campaign(request: HttpRequest, access: Access) -> HttpResponse:
-    return _page(request, "campaign", access, languages=_language_rows(access.campaign), preview_url=preview_url(access.campaign),
-        preview_days=settings.OUTCRY_PREVIEW_LINK_DAYS,
+    return _overview(request, access, publish_checklist(access.campaign))
+
+
+@studio_view(Role.EDITOR)
+@require_POST
+def go_live(request: HttpRequest, access: Access) -> HttpResponse:
+    checklist = publish(access.campaign)
+    if not checklist.can_go_live:
+        return _overview(request, access, checklist, status=400)
+    messages.success(request, _("The campaign is live."))
+    return see_other(reverse("studio:campaign", kwargs={"pk": access.campaign.pk}))
+
+
+def _overview(request: HttpRequest, access: Access, checklist: Checklist, status: int = 200) -> HttpResponse:
+    return _page(
+        request, "campaign", access, status=status, checklist=checklist, languages=_language_rows(access.campaign),
+        preview_url=preview_url(access.campaign), preview_days=settings.OUTCRY_PREVIEW_LINK_DAYS,
     )
 
 
