@@ -181,6 +181,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "outcry"}}
+# Abuse counters and replay markers (outcry/safety/ratelimit.py) never share an evictable cache with pages,
+# which anonymous reads with random query strings can fill: with Redis their own alias and key prefix, without
+# it a table in the database (every process shares it and nothing evicts it).
+# OUTCRY_LIMIT_STORE=database keeps them in the database even with Redis.
+OUTCRY_LIMIT_STORE = "redis" if REDIS_URL and os.environ.get("OUTCRY_LIMIT_STORE", "redis") == "redis" else "database"
+if OUTCRY_LIMIT_STORE == "redis":
+    CACHES["limits"] = CACHES["default"] | {"KEY_PREFIX": f"{CACHES['default']['KEY_PREFIX']}-limits"}
 # Failed staff logins must be counted across every web process: Redis, or a table in the database
 # (created by the safety app's migrations) when there is no Redis.
 CACHES["axes"] = CACHES["default"] if REDIS_URL else {
@@ -348,6 +355,13 @@ OUTCRY_PRIVATE_DIR = Path(os.environ.get("OUTCRY_PRIVATE_DIR", DATA_DIR / "priva
 OUTCRY_WEBHOOK_ALLOW_PRIVATE = env_bool("OUTCRY_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
 
 # Abuse resistance (outcry/safety). A limit is "COUNT/SECONDS"; see README: Security and privacy.
+# Reverse proxies whose X-Forwarded-For is believed (CIDR list; outcry/lib/client.py, README: Behind a proxy).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# The older setting: how many entries of X-Forwarded-For to read at most (from a trusted proxy only).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# The network one client stands for in rate limits and velocity: an IPv6 subscriber gets a whole /64.
+OUTCRY_RATE_IPV4_PREFIX = env_int("OUTCRY_RATE_IPV4_PREFIX", 32)
+OUTCRY_RATE_IPV6_PREFIX = env_int("OUTCRY_RATE_IPV6_PREFIX", 64)
 OUTCRY_RATE_IP_CAMPAIGN = os.environ.get("OUTCRY_RATE_IP_CAMPAIGN", "20/3600")
 OUTCRY_RATE_IP_SITE = os.environ.get("OUTCRY_RATE_IP_SITE", "60/3600")
 OUTCRY_RATE_DOMAIN_CAMPAIGN = os.environ.get("OUTCRY_RATE_DOMAIN_CAMPAIGN", "300/3600")

@@ -25,6 +25,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
     worker = getattr(config, "workerinput", {}).get("workerid", "main")
     settings.CACHES["default"]["KEY_PREFIX"] = f"outcry-test-{worker}"
+    if "limits" in settings.CACHES:
+        settings.CACHES["limits"]["KEY_PREFIX"] = f"outcry-test-{worker}-limits"
     # The environment variable above reaches servers the tests start; settings may have been read
     # before this file was imported (a run without xdist), so set the setting itself too.
     settings.BENCH_EXEMPT_LOOPBACK = os.environ["BENCH_EXEMPT_LOOPBACK"] == "1"
@@ -45,7 +47,9 @@ def _clear_cache() -> None:
         cache.clear()
         return
     client = cache._cache.get_client(write=True)
-    keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*", count=1000))
+    # The pages' keys and the rate limits' (outcry/safety/ratelimit.py), which live under their own prefix.
+    keys = [key for alias in ("default", "limits") if alias in settings.CACHES
+            for key in client.scan_iter(match=f"{settings.CACHES[alias]['KEY_PREFIX']}:*", count=1000)]
     if keys:
         client.delete(*keys)
 

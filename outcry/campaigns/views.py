@@ -22,7 +22,7 @@ from outcry.campaigns.models import Campaign, CampaignUpdate
 from outcry.campaigns.preview import link_preview, share_image
 from outcry.campaigns.progress import progress
 from outcry.campaigns.share import campaign_share_url, mailto_links, share_links
-from outcry.lib.client import client_ip, see_other
+from outcry.lib.client import client_ip, limit_network, see_other
 from outcry.lib.csrf import origin_proof
 from outcry.lib.sanitise import safe_url
 from outcry.lib.shared_cache import Shared, answer, etag_of, may_hold_session, remembered, shared
@@ -231,7 +231,8 @@ def _action_data(form: ActionForm, request: HttpRequest) -> ActionData:
         utm_source=data["utm_source"],
         utm_medium=data["utm_medium"],
         utm_campaign=data["utm_campaign"],
-        ip=client_ip(request),
+        # Velocity groups by it: per network, like the rate limits (outcry/lib/client.py).
+        ip=limit_network(client_ip(request)),
         mailbox_proven=form.mailbox_proven(),
     )
 

@@ -12,8 +12,9 @@ from enum import StrEnum
 
 import altcha
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
+
+from outcry.safety import ratelimit
 
 
 class ChallengeResult(StrEnum):
@@ -55,7 +56,8 @@ def check_solution(payload: str) -> ChallengeResult:
     if not ok:
         return ChallengeResult.FAILED
     # One submission per solved challenge: remember each signature until the challenge expires.
-    if not cache.add(f"pow:{data['signature']}", 1, timeout=settings.OUTCRY_POW_EXPIRES_SECONDS + 60):
+    # In the limit store, not the page cache: a flood of reads cannot evict the marker, and every process sees it.
+    if not ratelimit.first_use(f"pow:{data['signature']}", settings.OUTCRY_POW_EXPIRES_SECONDS + 60):
         return ChallengeResult.REPLAYED
     return ChallengeResult.PASSED
 

@@ -24,3 +24,13 @@ def staff_two_factor(app_configs: object = None, **kwargs: object) -> list[Warni
     if settings.OUTCRY_STAFF_2FA:
         return []
     return [Warning("Staff can use the admin with a password alone.", hint="Set OUTCRY_STAFF_2FA=1.", id="outcry.W001")]
+
+
+@register(Tags.security, deploy=True)
+def trusted_proxies_named(app_configs: object = None, **kwargs: object) -> list[Warning]:
+    if settings.TRUSTED_PROXIES or not settings.TRUSTED_PROXY_COUNT:
+        return []
+    return [Warning(
+        "TRUSTED_PROXY_COUNT is set without TRUSTED_PROXIES: X-Forwarded-For is believed from any loopback or private address.",
+        hint="Set TRUSTED_PROXIES to your reverse proxies' addresses (CIDR list).", id="outcry.W002",
+    )]

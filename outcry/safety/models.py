@@ -103,3 +103,22 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.actions_affected})"
+
+
+class LimitCounter(models.Model):
+    """A rate-limit window's count or a replay marker, when there is no Redis (outcry/safety/ratelimit.py).
+
+    Written only with single upsert statements, so concurrent processes add up exactly; rows past
+    expires_at are dead and deleted by a scheduled task.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate-limit counter")
+        verbose_name_plural = _("rate-limit counters")
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,6 +1,6 @@
 """Every POST of the public action form passes here before anything is stored:
 
-1. rate limits per hashed IP address (per campaign and site-wide), counted on every POST;
+1. rate limits per hashed client network (per campaign and site-wide), counted on every POST;
 2. the form's own validation;
 3. rate limits per email domain (per campaign and site-wide), for valid forms;
 4. bot evidence: a filled honeypot is discarded with an ordinary thank-you; a missing, wrong or
@@ -24,7 +24,7 @@ from outcry.actions.anti_abuse import AntiAbuseForm
 from outcry.actions.models import Action
 from outcry.actions.services import ActionData, take_action
 from outcry.campaigns.models import Campaign
-from outcry.lib.client import client_ip
+from outcry.lib.client import client_ip, limit_network
 from outcry.lib.hashing import hash_ip
 from outcry.lib.mailbox import email_domain, is_lookalike_domain
 from outcry.safety import ratelimit
@@ -57,12 +57,8 @@ def is_disposable(domain: str) -> bool:
 
 def _limits(scopes: list[tuple[str, str, str]]) -> int:
     """Count one hit on each (scope, ident, setting); return the longest wait among those exceeded."""
-    wait = 0
-    for scope, ident, setting in scopes:
-        exceeded = ratelimit.hit(scope, ident, ratelimit.Limit.parse(getattr(settings, setting)))
-        if exceeded:
-            wait = max(wait, exceeded.retry_after)
-    return wait
+    exceeded = ratelimit.hit_many([(scope, ident, ratelimit.Limit.parse(getattr(settings, setting))) for scope, ident, setting in scopes])
+    return exceeded.retry_after if exceeded else 0
 
 
 def too_many_requests(request: HttpRequest, retry_after: int, back_url: str) -> HttpResponse:
@@ -76,7 +72,8 @@ def too_many_requests(request: HttpRequest, retry_after: int, back_url: str) -> 
 def screen_submission(request: HttpRequest, campaign: Campaign, form: AntiAbuseForm) -> Screening:
     if exempt(request):
         return Screening(accepted=form.is_valid())
-    ip = hash_ip(client_ip(request))
+    # Per network, not per address: one IPv6 subscriber can rotate through a whole /64 (outcry/lib/client.py).
+    ip = hash_ip(limit_network(client_ip(request)))
     wait = _limits([("ip-campaign", f"{campaign.pk}:{ip}", "OUTCRY_RATE_IP_CAMPAIGN"), ("ip-site", ip, "OUTCRY_RATE_IP_SITE")])
     if wait:
         return Screening(retry_after=wait)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.tasks import task
 
 from outcry.jobs import scheduling
+from outcry.safety import ratelimit
 from outcry.safety.services import apply_retention
 
 
@@ -14,3 +15,11 @@ def anonymise_expired_personal_data() -> int:
 
 
 scheduling.every(timedelta(hours=1), anonymise_expired_personal_data)
+
+
+@task()
+def forget_expired_limits() -> int:
+    return ratelimit.forget_expired()
+
+
+scheduling.every(timedelta(minutes=10), forget_expired_limits)

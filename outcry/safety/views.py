@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from outcry.lib.client import client_ip
+from outcry.lib.client import client_ip, limit_network
 from outcry.lib.hashing import hash_ip
 from outcry.safety import privacy, ratelimit
 from outcry.safety.challenge import new_challenge
@@ -27,7 +27,7 @@ def challenge(request: HttpRequest) -> JsonResponse:
 def data_request(request: HttpRequest) -> HttpResponse:
     form = DataRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if ratelimit.hit("data-request-ip", hash_ip(client_ip(request)), ratelimit.Limit(count=10, seconds=3600)):
+        if ratelimit.hit("data-request-ip", hash_ip(limit_network(client_ip(request))), ratelimit.Limit(count=10, seconds=3600)):
             return render(request, "safety/data_request.html", {"form": form, "limited": True}, status=429)
         privacy.request_data_link(form.cleaned_data["email"])
         return render(request, "safety/data_request.html", {"sent": True})
