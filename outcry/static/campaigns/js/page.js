@@ -20,7 +20,8 @@
           if (!stats || stats.count === lastCount) return;
           lastCount = stats.count;
           countEl.textContent = format.format(stats.count);
-          if (bar && stats.count <= Number(bar.max)) bar.value = stats.count;
+          // Past the milestone the page was rendered with, the bar stays full until the next render moves it up.
+          if (bar) bar.value = Math.min(stats.count, Number(bar.max));
         })
         .catch(function () {})
         .then(schedule);
