@@ -1,4 +1,5 @@
-"""Responsive hero images: smaller copies of an upload, so a phone downloads what it can show."""
+"""Responsive hero images: smaller copies of an upload, so a phone downloads what it can show.
+Made by the task worker (campaigns.tasks), never in a request: decoding a photo takes time and memory."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
 
 from outcry.campaigns.models import Campaign
+from outcry.lib.images import UnsafeImage, open_image
 
 WIDTHS = (480, 800, 1200, 1600)
 
@@ -21,8 +23,12 @@ def make_renditions(campaign: Campaign) -> list[dict]:
     """
     if not campaign.hero_image:
         return []
-    with campaign.hero_image.open("rb") as file, Image.open(file) as upload:
-        photo = ImageOps.exif_transpose(upload).convert("RGB")
+    try:
+        with campaign.hero_image.open("rb") as file, open_image(file) as upload:
+            photo = ImageOps.exif_transpose(upload).convert("RGB")
+    except (UnsafeImage, OSError):
+        # Stored before uploads were checked, or gone: the page shows it as it is, with no smaller copies.
+        return []
     stem = PurePosixPath(campaign.hero_image.name).stem
     renditions = []
     for width in WIDTHS:

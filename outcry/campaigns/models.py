@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from outcry.lib import rich_text
+from outcry.lib.images import WebImageField
 from outcry.lib.sanitise import safe_url, sanitise_html, validate_web_url
 
 
@@ -134,7 +135,7 @@ class Campaign(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), max_length=600, help_text=_("One or two sentences, for the index and link previews."))
-    hero_image = models.ImageField(_("hero image"), upload_to="campaigns/", blank=True)
+    hero_image = WebImageField(_("hero image"), upload_to="campaigns/", blank=True, help_text=_("JPEG, PNG or WebP."))
     hero_alt = models.CharField(_("image description (alt text)"), max_length=300, blank=True)
     hero_caption = models.CharField(_("image caption"), max_length=300, blank=True)
     media_embed_url = models.URLField(_("video or media link"), blank=True, validators=[validate_web_url], help_text=_("Shown as a link where there is no image."))

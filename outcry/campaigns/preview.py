@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 from outcry.campaigns.languages import split_language_prefix
 from outcry.campaigns.models import Campaign
 from outcry.campaigns.share import campaign_share_url
+from outcry.lib.images import open_image
 
 SIZE = (1200, 630)
 MARGIN = 72
@@ -72,24 +73,52 @@ def share_image_key(campaign: Campaign) -> str:
     return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()[:16]
 
 
-def share_image(campaign: Campaign) -> Path:
-    """The PNG for this campaign as shown (a translated() copy), drawn now if it is not cached."""
+def share_image_path(campaign: Campaign) -> Path:
     language = getattr(campaign, "shown_in", campaign.language)
-    folder = Path(settings.MEDIA_ROOT) / "share"
-    path = folder / f"{campaign.slug}.{language}.{share_image_key(campaign)}.png"
-    if path.exists():
-        return path
-    folder.mkdir(parents=True, exist_ok=True)
-    image = draw_share_image(campaign)
-    # Written aside and renamed, so a reader never sees half a file when two requests draw at once.
-    with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as tmp:
+    return Path(settings.MEDIA_ROOT) / "share" / f"{campaign.slug}.{language}.{share_image_key(campaign)}.png"
+
+
+def _write_png(image: Image.Image, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written aside and renamed, so a reader never sees half a file when two draw at once.
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
         image.save(tmp, "PNG", optimize=True)
     os.chmod(tmp.name, 0o644)  # readable by a web server that serves MEDIA_ROOT itself
     os.replace(tmp.name, path)
-    for stale in folder.glob(f"{campaign.slug}.{language}.*.png"):
+
+
+def build_share_image(campaign: Campaign) -> Path:
+    """Draw the PNG for this campaign as shown (a translated() copy) over its hero photograph, and drop
+    older versions. For the task worker: it decodes the upload."""
+    path = share_image_path(campaign)
+    if not path.exists():
+        _write_png(draw_share_image(campaign), path)
+    _drop_older(campaign, path)
+    return path
+
+
+def _drop_older(campaign: Campaign, path: Path) -> None:
+    language = getattr(campaign, "shown_in", campaign.language)
+    for stale in path.parent.glob(f"{campaign.slug}.{language}.*.png"):
         if stale != path:
             stale.unlink(missing_ok=True)
-    return path
+
+
+def share_image(campaign: Campaign) -> tuple[Path, bool]:
+    """The PNG to serve to a visitor, and whether it is the finished one. Never decodes an upload: with
+    no hero it draws the text once and keeps it; with one, until the worker has built the image, it
+    serves the same text on the plain background (drawn once too) so the link still unfolds."""
+    path = share_image_path(campaign)
+    if path.exists():
+        return path, True
+    if not campaign.hero_image:
+        _write_png(draw_share_image(campaign, with_photo=False), path)
+        _drop_older(campaign, path)
+        return path, True
+    plain = path.with_suffix(".plain.png")
+    if not plain.exists():
+        _write_png(draw_share_image(campaign, with_photo=False), plain)
+    return plain, False
 
 
 def _font(text: str, size: int) -> ImageFont.FreeTypeFont:
@@ -112,20 +141,20 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, wi
     return lines
 
 
-def _background(campaign: Campaign) -> Image.Image:
-    if campaign.hero_image:
+def _background(campaign: Campaign, with_photo: bool) -> Image.Image:
+    if with_photo and campaign.hero_image:
         try:
-            with campaign.hero_image.open("rb") as file, Image.open(file) as photo:
+            with campaign.hero_image.open("rb") as file, open_image(file) as photo:
                 fitted = ImageOps.fit(ImageOps.exif_transpose(photo).convert("RGB"), SIZE)
             # Darkened so white text stays readable on any photograph.
             return Image.blend(fitted, Image.new("RGB", SIZE, INK), 0.6)
         except (OSError, ValueError):
-            pass  # A missing or broken upload still gets a preview, on the plain background.
+            pass  # A missing, broken or refused upload still gets a preview, on the plain background.
     return Image.new("RGB", SIZE, INK)
 
 
-def draw_share_image(campaign: Campaign) -> Image.Image:
-    image = _background(campaign)
+def draw_share_image(campaign: Campaign, with_photo: bool = True) -> Image.Image:
+    image = _background(campaign, with_photo)
     draw = ImageDraw.Draw(image)
     width = SIZE[0] - 2 * MARGIN
     title = " ".join(campaign.title.split())

@@ -33,7 +33,7 @@ def stamp_status_dates(campaign: Campaign) -> None:
 
 
 def save_hero_renditions(campaign: Campaign) -> None:
-    """Make the hero image's smaller copies after an upload and remember them on the campaign."""
+    """Make the hero image's smaller copies after an upload and remember them on the campaign. In the worker."""
     from outcry.campaigns.images import make_renditions
 
     renditions = make_renditions(campaign)
@@ -41,13 +41,48 @@ def save_hero_renditions(campaign: Campaign) -> None:
     campaign.hero_renditions = renditions
 
 
+def build_campaign_images(campaign_id: int) -> int:
+    """The worker's half of an upload: the hero's smaller copies (when the image changed) and the share image
+    in every language. Idempotent. Returns how many share images it drew."""
+    from outcry.campaigns.preview import build_share_image, share_image_path
+
+    campaign = Campaign.objects.select_related("organisation").prefetch_related("translations").filter(pk=campaign_id).first()
+    if campaign is None:
+        return 0
+    renditions = campaign.hero_renditions
+    if campaign.hero_image and not (renditions and renditions[-1]["name"] == campaign.hero_image.name):
+        save_hero_renditions(campaign)
+    drawn = 0
+    for language, _name in settings.LANGUAGES:
+        shown = campaign.translated(language)
+        drawn += not share_image_path(shown).exists()
+        build_share_image(shown)
+    return drawn
+
+
+def ask_for_campaign_images(campaign: Campaign) -> None:
+    """Queue build_campaign_images after this transaction, at most once in a few minutes per campaign, however
+    many visitors ask for a share image that is not built yet."""
+    from django.core.cache import cache
+
+    from outcry.campaigns.tasks import build_campaign_images_task
+
+    if cache.add(f"campaign-images:{campaign.pk}", 1, timeout=300):
+        transaction.on_commit(lambda: build_campaign_images_task.enqueue(campaign.pk))
+
+
 def save_campaign(campaign: Campaign, changed: Iterable[str] = ()) -> Campaign:
-    """A campaign's edits saved, from the admin or the studio: status dates stamped, and the hero's
-    renditions made again when the image changed."""
+    """A campaign's edits saved, from the admin or the studio: status dates stamped, and, when the hero image
+    changed, its smaller copies and share images queued for the worker (decoding never runs in a request)."""
     stamp_status_dates(campaign)
     campaign.save()
-    if "hero_image" in changed and campaign.hero_image:
-        save_hero_renditions(campaign)
+    if "hero_image" in changed:
+        # The old copies are of the old image: the page shows the new upload alone until the worker is done.
+        Campaign.objects.filter(pk=campaign.pk).update(hero_renditions=[])
+        campaign.hero_renditions = []
+        from outcry.campaigns.tasks import build_campaign_images_task
+
+        transaction.on_commit(lambda: build_campaign_images_task.enqueue(campaign.pk))
     return campaign
 
 

@@ -21,6 +21,7 @@ from outcry.campaigns.languages import SHARE_PARAMS, languages
 from outcry.campaigns.models import Campaign, CampaignUpdate
 from outcry.campaigns.preview import link_preview, share_image
 from outcry.campaigns.progress import progress
+from outcry.campaigns.services import ask_for_campaign_images
 from outcry.campaigns.share import campaign_share_url, mailto_links, share_links
 from outcry.lib.client import client_ip, limit_network, see_other
 from outcry.lib.csrf import origin_proof
@@ -264,9 +265,14 @@ def thanks_context(campaign: Campaign, action: Action | None, ref: str) -> dict:
 
 
 def share_png(request: HttpRequest, slug: str) -> FileResponse:
-    """The link preview image; its address carries a version, so it may be cached for long."""
-    response = FileResponse(share_image(_campaign(request, slug)).open("rb"), content_type="image/png")
-    response["Cache-Control"] = "public, max-age=86400"
+    """The link preview image; its address carries a version, so the finished one may be cached for long.
+    Only served here: the worker draws it over the hero photo (campaigns.tasks)."""
+    campaign = _campaign(request, slug)
+    path, finished = share_image(campaign)
+    if not finished:
+        ask_for_campaign_images(campaign)
+    response = FileResponse(path.open("rb"), content_type="image/png")
+    response["Cache-Control"] = f"public, max-age={86400 if finished else 60}"
     return response
 
 

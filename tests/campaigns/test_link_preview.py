@@ -10,6 +10,7 @@ from PIL import Image, ImageChops
 
 from outcry.campaigns.models import CampaignTranslation
 from outcry.campaigns.services import save_hero_renditions
+from outcry.campaigns.tasks import build_campaign_images_task
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +92,7 @@ def test_each_language_gets_its_own_preview(client, campaign):
 def test_share_image_is_drawn_over_the_hero_image(client, campaign):
     plain = fetch_png(client, meta(client.get("/c/free-them/").content.decode(), "og:image")).convert("RGB")
     campaign.hero_image.save("protest.jpg", photo(1600, 900))
+    build_campaign_images_task.call(campaign.pk)  # the worker draws it; a request only serves it
     with_photo = fetch_png(client, meta(client.get("/c/free-them/").content.decode(), "og:image")).convert("RGB")
     corner = (1190, 300)
     assert plain.getpixel(corner) != with_photo.getpixel(corner)
