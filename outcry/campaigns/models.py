@@ -50,7 +50,7 @@ class Membership(models.Model):
     """A person's role in one organisation. Roles are ordered: each can do what the ones below it can."""
 
     class Role(models.TextChoices):
-        VIEWER = "viewer", _("Viewer (sees campaigns, figures and exports)")
+        VIEWER = "viewer", _("Viewer (sees campaigns, figures and the hand-in)")
         EDITOR = "editor", _("Editor (also writes, previews and publishes)")
         OWNER = "owner", _("Owner (also manages the team and the organisation)")
 

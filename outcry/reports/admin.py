@@ -1,41 +1,22 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from outcry.actions import counting
 from outcry.campaigns.admin import OrganisationScopedAdmin
-from outcry.campaigns.models import Campaign
-from outcry.lib.csv_export import Echo, csv_safe
 from outcry.reports.dashboard import build_dashboard
 from outcry.reports.embedding import embed_snippet, invalid_origins
-from outcry.reports.handin import hand_in_path, signer_rows
+from outcry.reports.handin import hand_in_download, stream_signers_csv
 from outcry.reports.models import CampaignReport, HandIn
 from outcry.reports.services import request_hand_in
 from outcry.reports.tasks import rebuild_campaign_rollups
-
-SIGNER_COLUMNS = ["first_name", "last_name", "country", "created_at"]
-
-
-def stream_signers_csv(campaign: Campaign) -> Iterator[str]:
-    """The hand-in's list as CSV, as its targets may receive it: withheld names stay withheld."""
-    import csv
-
-    writer = csv.writer(Echo())
-    yield writer.writerow(SIGNER_COLUMNS)
-    # Inside the generator: the response streams after the view (and its language) has returned.
-    with translation.override(campaign.language):
-        for row in signer_rows(campaign):
-            yield writer.writerow([csv_safe(value) for value in row])
 
 
 @admin.register(CampaignReport)
@@ -156,11 +137,4 @@ class HandInAdmin(OrganisationScopedAdmin):
     def download_view(self, request: HttpRequest, pk: str) -> FileResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        hand_in = get_object_or_404(self.get_queryset(request), pk=pk, status=HandIn.Status.DONE)
-        path_ = hand_in_path(hand_in)
-        if not path_.exists():
-            raise Http404
-        name = f"{hand_in.campaign.slug}-hand-in-{hand_in.created_at:%Y-%m-%d}.pdf"
-        response = FileResponse(path_.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return hand_in_download(get_object_or_404(self.get_queryset(request), pk=pk, status=HandIn.Status.DONE))

@@ -62,6 +62,16 @@ class Dashboard:
     refreshed_at: datetime | None
 
     @property
+    def counted_in_tables(self) -> int:
+        """The counted actions the breakdowns and charts hold (as of refreshed_at)."""
+        return self.statuses.get(Action.Status.COUNTED, 0)
+
+    @property
+    def counted_since(self) -> int:
+        """Counted since the tables were recounted: the headline minus the tables, so the two always add up."""
+        return max(0, self.live_count - self.counted_in_tables)
+
+    @property
     def status_rows(self) -> list[tuple[str, str, int]]:
         return [(value, _label(Dimension.STATUS, value), self.statuses.get(value, 0)) for value in Action.Status.values]
 

@@ -8,6 +8,7 @@ sees the progress after every chunk.
 
 from __future__ import annotations
 
+import csv
 import io
 import logging
 import unicodedata
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import F
+from django.http import FileResponse, Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_countries import countries
@@ -26,6 +28,7 @@ from outcry.actions import counting
 from outcry.actions.models import Action
 from outcry.actions.names import is_withheld, name_for_target, withheld_countries
 from outcry.campaigns.models import Campaign
+from outcry.lib.csv_export import Echo, csv_safe
 from outcry.reports.models import HandIn
 
 logger = logging.getLogger(__name__)
@@ -43,6 +46,17 @@ def hand_in_dir() -> Path:
 
 def hand_in_path(hand_in: HandIn) -> Path:
     return hand_in_dir() / f"{hand_in.pk}.pdf"
+
+
+def hand_in_download(hand_in: HandIn) -> FileResponse:
+    """The finished PDF as a private download; the caller has checked who may have it."""
+    path = hand_in_path(hand_in)
+    if not path.exists():
+        raise Http404
+    name = f"{hand_in.campaign.slug}-hand-in-{hand_in.created_at:%Y-%m-%d}.pdf"
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def direction(text: str) -> str:
@@ -133,3 +147,16 @@ def build_hand_in(hand_in_id: str) -> HandIn:
     )
     hand_in.refresh_from_db()
     return hand_in
+
+
+SIGNER_COLUMNS = ["first_name", "last_name", "country", "created_at"]
+
+
+def stream_signers_csv(campaign: Campaign) -> Iterator[str]:
+    """The hand-in's list as CSV, as its targets may receive it: withheld names stay withheld."""
+    writer = csv.writer(Echo())
+    yield writer.writerow(SIGNER_COLUMNS)
+    # Inside the generator: the response streams after the view (and its language) has returned.
+    with translation.override(campaign.language):
+        for row in signer_rows(campaign):
+            yield writer.writerow([csv_safe(value) for value in row])

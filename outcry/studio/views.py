@@ -1,20 +1,25 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.forms import OTPAuthenticationForm
 
 from outcry.actions import counting
+from outcry.actions.exports import CSV_COLUMNS
 from outcry.actions.forms import ActionForm, default_country
+from outcry.actions.models import Action
 from outcry.campaigns.checklist import Checklist, missing_translations, publish_checklist
 from outcry.campaigns.models import Campaign
 from outcry.campaigns.progress import progress
@@ -22,6 +27,12 @@ from outcry.campaigns.services import create_draft, publish, save_campaign, save
 from outcry.campaigns.views import page_context, thanks_context
 from outcry.lib import rich_text
 from outcry.lib.client import see_other
+from outcry.lib.csv_export import stream_csv
+from outcry.reports.dashboard import build_dashboard
+from outcry.reports.handin import hand_in_download, stream_signers_csv
+from outcry.reports.models import HandIn
+from outcry.reports.services import request_hand_in
+from outcry.safety.services import reject_held, release_held
 from outcry.studio.access import SESSION_KEY, Access, Role, memberships, signed_in, studio_view
 from outcry.studio.forms import CampaignForm, NewCampaignForm, TranslationForm
 from outcry.studio.previews import as_if_live, preview_url, previewed_campaign
@@ -173,3 +184,59 @@ def preview_thanks(request: HttpRequest, token: str) -> HttpResponse:
     """The thank-you page as a supporter sees it; whatever was posted is dropped unread."""
     campaign, links = _previewed(token, get_language())
     return _private(render(request, "campaigns/thanks.html", thanks_context(campaign, None, "") | {"preview_links": links}))
+
+
+@studio_view(Role.VIEWER)
+def dashboard(request: HttpRequest, access: Access) -> HttpResponse:
+    campaign = access.campaign
+    held = campaign.actions.filter(status=Action.Status.HELD).order_by("created_at")
+    return _page(
+        request, "dashboard", access, dash=build_dashboard(campaign),
+        held=Paginator(held, 50).get_page(request.GET.get("page")),
+        hand_ins=list(HandIn.objects.filter(campaign=campaign)[:5]),
+    )
+
+
+@studio_view(Role.EDITOR)
+@require_POST
+def build_hand_in(request: HttpRequest, access: Access) -> HttpResponse:
+    request_hand_in(access.campaign, request.user)
+    messages.success(request, _("The hand-in document is being built; its progress shows below."))
+    return see_other(reverse("studio:dashboard", kwargs={"pk": access.campaign.pk}))
+
+
+@studio_view(Role.VIEWER)
+def download_hand_in(request: HttpRequest, access: Access, hand_in: str) -> FileResponse:
+    return hand_in_download(get_object_or_404(HandIn, pk=hand_in, campaign=access.campaign, status=HandIn.Status.DONE))
+
+
+def _csv(rows: Iterator[str], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@studio_view(Role.VIEWER)
+def signers_csv(request: HttpRequest, access: Access) -> StreamingHttpResponse:
+    """The hand-in's list (names as targets may see them, countries, dates)."""
+    return _csv(stream_signers_csv(access.campaign), f"{access.campaign.slug}-signers.csv")
+
+
+@studio_view(Role.EDITOR)
+def actions_csv(request: HttpRequest, access: Access) -> StreamingHttpResponse:
+    """Every action with its email address and consent: personal data, so editors and owners only."""
+    return _csv(stream_csv(access.campaign.actions.order_by("pk"), CSV_COLUMNS), f"{access.campaign.slug}-actions.csv")
+
+
+@studio_view(Role.EDITOR)
+@require_POST
+def review_held(request: HttpRequest, access: Access) -> HttpResponse:
+    chosen = access.campaign.actions.filter(status=Action.Status.HELD, pk__in=request.POST.getlist("action"))
+    if request.POST.get("decision") == "release":
+        n = release_held(actions=chosen, user=request.user, reason="studio review")
+        messages.success(request, ngettext("%d action released: it counts now.", "%d actions released: they count now.", n) % n)
+    else:
+        n = reject_held(actions=chosen, user=request.user, reason="studio review")
+        messages.success(request, ngettext("%d action rejected.", "%d actions rejected.", n) % n)
+    return see_other(reverse("studio:dashboard", kwargs={"pk": access.campaign.pk}))
