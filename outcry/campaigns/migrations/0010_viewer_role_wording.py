@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0008_story_text_format'),
+        ('campaigns', '0009_hero_web_images_only'),
     ]
 
     operations = [
