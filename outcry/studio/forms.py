@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outcry.campaigns.models import Campaign, CampaignTranslation
+from outcry.campaigns.models import Campaign, CampaignTranslation, CampaignUpdate
 
 MARKDOWN_HELP = _(
     "Markdown: a blank line starts a new paragraph; **bold**, *italics*, [link text](https://example.org), "
@@ -40,3 +40,10 @@ class TranslationForm(forms.ModelForm):
         model = CampaignTranslation
         fields = list(CampaignTranslation.TRANSLATED_FIELDS)
         widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "story": forms.Textarea(attrs={"rows": 16})}
+
+
+class UpdateForm(forms.ModelForm):
+    class Meta:
+        model = CampaignUpdate
+        fields = ["title", "body", "published"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 10})}

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,8 +35,9 @@ from outcry.reports.models import HandIn
 from outcry.reports.services import request_hand_in
 from outcry.safety.services import reject_held, release_held
 from outcry.studio.access import SESSION_KEY, Access, Role, memberships, signed_in, studio_view
-from outcry.studio.forms import CampaignForm, NewCampaignForm, TranslationForm
+from outcry.studio.forms import CampaignForm, NewCampaignForm, TranslationForm, UpdateForm
 from outcry.studio.previews import as_if_live, preview_url, previewed_campaign
+from outcry.updates import services as update_services
 
 
 class LoginView(auth_views.LoginView):
@@ -240,3 +242,46 @@ def review_held(request: HttpRequest, access: Access) -> HttpResponse:
         n = reject_held(actions=chosen, user=request.user, reason="studio review")
         messages.success(request, ngettext("%d action rejected.", "%d actions rejected.", n) % n)
     return see_other(reverse("studio:dashboard", kwargs={"pk": access.campaign.pk}))
+
+
+@studio_view(Role.VIEWER)
+def updates(request: HttpRequest, access: Access) -> HttpResponse:
+    form = UpdateForm(request.POST or None)
+    if request.method == "POST":
+        if not access.can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            form.instance.campaign = access.campaign
+            written = form.save()
+            return see_other(reverse("studio:update", kwargs={"pk": access.campaign.pk, "update": written.pk}))
+    rows = [(u, update_services.progress(u)) for u in access.campaign.updates.all()]
+    return _page(request, "updates", access, status=400 if form.errors else 200, form=form, rows=rows)
+
+
+@studio_view(Role.VIEWER)
+def update(request: HttpRequest, access: Access, update: int) -> HttpResponse:
+    """One update: edit it until it is sent, see it as supporters will, send a test, send it, follow its sending."""
+    item = get_object_or_404(access.campaign.updates, pk=update)
+    form = UpdateForm(request.POST or None, instance=item)
+    if request.method == "POST":
+        if not access.can_edit:
+            raise PermissionDenied
+        if "send_test" in request.POST:
+            if request.user.email:
+                update_services.send_test(item, request.user.email)
+                messages.success(request, _("A test copy is on its way to %(email)s.") % {"email": request.user.email})
+            else:
+                messages.error(request, _("Your account has no email address to send the test to."))
+            return see_other(request.path)
+        if "send" in request.POST:
+            if update_services.request_send(item):
+                messages.success(request, _("The update is being sent; its progress shows below."))
+            return see_other(request.path)
+        if item.send_requested_at is None and form.is_valid():
+            form.save()
+            messages.success(request, _("Saved."))
+            return see_other(request.path)
+    return _page(
+        request, "update", access, status=400 if form.errors else 200, form=form, item=item,
+        recipients=update_services.recipients(item).count(), progress=update_services.progress(item),
+    )
