@@ -14,8 +14,6 @@ from outcry.actions.names import plain_name
 from outcry.campaigns.models import Campaign
 from outcry.lib.hashing import hash_email
 
-# The country a language most often means, for the form's first guess; the supporter can change it.
-LANGUAGE_COUNTRY = {"en": "GB", "fr": "FR", "ar": "LY", "it": "IT", "en-us": "US", "de": "DE", "es": "ES"}
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 # Names may hold letters of any script, spaces and the punctuation real names use; never line breaks.
 NAME_RE = re.compile(r"^[^\x00-\x1f\x7f<>\"@]+$")
@@ -23,19 +21,23 @@ NAME_RE = re.compile(r"^[^\x00-\x1f\x7f<>\"@]+$")
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 # The length of Action's utm_* columns.
 ATTRIBUTION_MAX = 100
+COUNTRY_CODES = frozenset(countries.countries)
 
 
 def default_country(accept_language: str = "") -> str:
+    """The country named by a region in Accept-Language (ar-EG: Egypt), else "" and the form asks.
+
+    A language alone says nothing about where someone lives (Arabic is spoken in some twenty countries),
+    so plain `ar` guesses nothing rather than a wrong country the supporter might not notice.
+    """
     for part in accept_language.split(","):
-        tag = part.split(";")[0].strip().lower()
-        if "-" in tag and len(tag.split("-")[1]) == 2:
-            return tag.split("-")[1].upper()
-        if tag in LANGUAGE_COUNTRY:
-            return LANGUAGE_COUNTRY[tag]
-    return LANGUAGE_COUNTRY.get((get_language() or "en").lower(), "GB")
+        subtags = part.split(";")[0].strip().split("-")[1:]
+        region = next((tag.upper() for tag in subtags if len(tag) == 2 and tag.isalpha()), "")
+        if region in COUNTRY_CODES:
+            return region
+    return ""
 
 
-COUNTRY_CODES = frozenset(countries.countries)
 _country_choices: dict[str, list[tuple[str, str]]] = {}
 
 
@@ -46,6 +48,8 @@ def country_choices() -> list[tuple[str, str]]:
     """
     language = get_language() or ""
     if language not in _country_choices:
+        # django-countries sorts the names in this language by the Unicode Collation Algorithm when pyuca
+        # is installed (requirements.in); without it, by their ASCII letters, which leaves Arabic unsorted.
         _country_choices[language] = [("", str(_("Choose your country")))] + list(countries)
     return _country_choices[language]
 

@@ -42,3 +42,16 @@ def test_progress_bar_is_visible_from_the_first_action(visit):
     # One action of a 15,000 goal is a tenth of the first milestone: about that much of the bar is filled.
     assert filled(bar.screenshot()) > 0.07
     assert v.axe_violations() == []
+
+
+@pytest.mark.parametrize(("locale", "country"), [("ar", ""), ("ar-EG", "EG")])
+def test_the_country_is_guessed_only_from_a_region(visit, locale, country):
+    v = visit("phone", locale=locale, label=locale)
+    v.goto("/ar" + LIBYA)
+    select = v.page.locator("#id_country")
+    expect(select).to_have_value(country)
+    if not country:
+        expect(select.locator("option:checked")).to_have_text("اختر بلدك")  # the prompt, not a guess
+    # In the page's collation: الإمارات near the top, not where "United Arab Emirates" sorts in English.
+    codes = select.locator("option").evaluate_all("options => options.map(o => o.value)")
+    assert codes.index("AE") < 30

@@ -222,3 +222,33 @@ def test_error_pages_speak_the_visitors_language(client):
     assert "Page introuvable" in html
     with translation.override("ar"):
         assert "حدث خطأ ما" in render_to_string("500.html")  # rendered with no request, as Django does
+
+
+@pytest.mark.parametrize(("header", "country"), [
+    ("ar", ""), ("ar-EG,ar;q=0.9", "EG"), ("ar,ar-EG;q=0.8", "EG"), ("fr", ""), ("en-US", "US"),
+    ("zh-Hant-TW", "TW"), ("es-419", ""), ("en-ZZ", ""), ("", ""),
+])
+def test_the_country_guess_comes_only_from_a_region(header, country):
+    from outcry.actions.forms import default_country
+
+    with translation.override("ar"):
+        assert default_country(header) == country
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "it", "en"])
+def test_countries_follow_the_collation_of_the_page_language(language):
+    from pyuca import Collator
+
+    from outcry.actions.forms import country_choices
+
+    with translation.override(language):
+        choices = country_choices()
+    names = [name for _code, name in choices[1:]]
+    assert names == sorted(names, key=Collator().sort_key)
+    if language == "ar":
+        codes = [code for code, _name in choices]
+        # الإمارات (alef) sits near the top, not at the English "United Arab Emirates" place near the end.
+        assert codes.index("AE") < 30
+    if language == "fr":
+        names_fr = [name for _code, name in choices]
+        assert names_fr.index("Égypte") < names_fr.index("Espagne")

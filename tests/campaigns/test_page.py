@@ -138,6 +138,8 @@ def test_index_lists_live_campaigns_with_counts(client, campaign, organisation, 
     assert "1 person has taken action" in html
 
 
-def test_country_defaults_from_accept_language(client, campaign):
+def test_the_shared_page_guesses_no_country_and_asks(client, campaign):
+    # One copy for every visitor in a language: the region is the page script's to fill in.
     html = client.get("/c/free-them/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9").content.decode()
-    assert '<option value="FR" selected>' in html
+    assert '<option value="" selected>Choisissez votre pays</option>' in html
+    assert " selected>" not in html.replace('<option value="" selected>', "")
