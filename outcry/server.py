@@ -16,6 +16,10 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 APP = "outcry.wsgi:application"
+# The access log names no client (README promises no addresses in logs) and its paths go through
+# outcry.lib.logs.AccessLogFilter, which redacts token links (outcry/granian-logging.json).
+ACCESS_LOG_FORMAT = '[%(time)s] "%(method)s %(path)s %(protocol)s" %(status)d %(dt_ms).3f'
+LOG_CONFIG = Path(__file__).resolve().parent / "granian-logging.json"
 
 
 def default_workers() -> int:
@@ -39,7 +43,8 @@ def command(*, host: str, port: int, workers: int, threads: int, access_log: boo
         "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws",
         # A worker that dies is replaced; one that leaks past 1 GB is recycled.
         "--respawn-failed-workers", "--workers-max-rss", "1024",
-        *(["--access-log"] if access_log else []), APP,
+        "--log-config", str(LOG_CONFIG),
+        *(["--access-log", "--access-log-fmt", ACCESS_LOG_FORMAT] if access_log else []), APP,
     ]
 
 

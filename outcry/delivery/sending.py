@@ -45,6 +45,7 @@ from outcry.campaigns.models import Campaign
 from outcry.delivery.emails import Undeliverable, build_email
 from outcry.delivery.models import Attempt, MailServer, Message
 from outcry.lib import outbox
+from outcry.lib.logs import redact
 from outcry.lib.outbox import Circuit, Gate, Outbox, persist
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class Verdict:
 
 def _answer(code: int | None, text: bytes | str) -> str:
     text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    # Servers quote the refused address ("550 <x@y>: User unknown"): the attempt log keeps the answer, not it.
+    text = redact(text)
     return f"{code} {text}".strip() if code else text
 
 
