@@ -58,6 +58,8 @@ class Action(models.Model):
 
     # Statuses that hold the campaign's one place for an email: a second action with that email is a duplicate.
     ACTIVE_STATUSES = (Status.COUNTED, Status.UNCONFIRMED, Status.HELD)
+    # Of those, the ones a later action by the same address replaces (actions/services.py _take_pending_place).
+    PENDING_STATUSES = (Status.UNCONFIRMED, Status.HELD)
 
     # Indexed through the (campaign, …) indexes in Meta: every index is one more page an action writes.
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="actions", db_index=False)

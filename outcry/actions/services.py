@@ -4,6 +4,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -98,17 +99,49 @@ def take_action(*, campaign: Campaign, data: ActionData) -> Action:
     status = _initial_status(campaign, data)
     try:
         with transaction.atomic():
-            action = Action.objects.create(status=status, **fields)
-            if status == Action.Status.COUNTED:
-                count_actions(campaign=campaign, actions=[action], via=CountedVia.TAKEN)
-            elif status == Action.Status.UNCONFIRMED:
-                confirmation_requested.send(sender=Action, action=action)
+            action = _create(campaign, fields, status)
     except IntegrityError:
-        # The partial unique index on (campaign, email_hash) decided: this email already acted.
-        action = Action.objects.create(status=Action.Status.DUPLICATE, **fields)
+        # The partial unique index on (campaign, email_hash) decided: this mailbox already holds a place.
+        action = _take_pending_place(campaign, fields, status) or Action.objects.create(status=Action.Status.DUPLICATE, **fields)
     # For /metrics' actions/s: counted once the action is stored for good (a caller's transaction may enclose this one).
     transaction.on_commit(partial(increment, ACTIONS, action.status))
     return action
+
+
+def _create(campaign: Campaign, fields: dict[str, Any], status: str) -> Action:
+    action = Action.objects.create(status=status, **fields)
+    if status == Action.Status.COUNTED:
+        count_actions(campaign=campaign, actions=[action], via=CountedVia.TAKEN)
+    elif status == Action.Status.UNCONFIRMED:
+        confirmation_requested.send(sender=Action, action=action)
+    return action
+
+
+SIGNED_FIELDS = ("first_name", "last_name", "country", "letter_text", "target_ids", "withhold_name", "forward_replies")
+
+
+def _same_words(action: Action, fields: dict[str, Any]) -> bool:
+    return all(getattr(action, name) == fields[name] for name in SIGNED_FIELDS)
+
+
+def _take_pending_place(campaign: Campaign, fields: dict[str, Any], status: str) -> Action | None:
+    """Nobody acts in someone else's name: a place held by an action that is only unconfirmed or held was
+    perhaps taken by someone else with this address, and never blocks its owner. The later action takes
+    the place (the earlier one becomes a duplicate, its confirmation link then confirms nothing), so what
+    counts, and what a confirmation email quotes, is what the latest sender wrote. None if the place is
+    counted (an ordinary duplicate) or was taken meanwhile by a concurrent action."""
+    try:
+        with transaction.atomic():
+            pending = Action.objects.select_for_update().filter(
+                campaign=campaign, email_hash=fields["email_hash"], status__in=Action.PENDING_STATUSES,
+            ).first()
+            if pending is None or (status == pending.status == Action.Status.UNCONFIRMED and _same_words(pending, fields)):
+                # The same letter sent twice (a double click) waits for the confirmation already on its way.
+                return None
+            Action.objects.filter(pk=pending.pk).update(status=Action.Status.DUPLICATE)
+            return _create(campaign, fields, status)
+    except IntegrityError:
+        return None
 
 
 def confirm_action(action: Action) -> bool:

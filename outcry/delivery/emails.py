@@ -87,6 +87,22 @@ def letter_language(action: Action, target: Target) -> str:
     return campaign.language
 
 
+def letter_body(action: Action, shown: Campaign) -> tuple[str, str]:
+    """The name a letter is signed with and its text, in `shown`'s language. Call inside translation.override."""
+    withheld = is_withheld(action.withhold_name, action.country, withheld_countries(action.campaign))
+    name = one_line(name_for_target(action.first_name, action.last_name, action.country, withheld), 100)
+    body = render_to_string("delivery/email/letter_text.txt", {
+        "salutation": shown.letter_salutation,
+        "paragraphs": shown.letter_paragraphs(action.letter_text or None),
+        "signoff": shown.letter_signoff,
+        "name": name,
+        # "A supporter from Libya" already says where they are from.
+        "country": "" if withheld else country_name(action.country),
+        "personal": bool(action.letter_text),
+    })
+    return name, body
+
+
 def build_letter(message: Message) -> EmailMessage:
     """One supporter's letter to one target, as from the supporter, sent from the platform's domain.
 
@@ -98,20 +114,10 @@ def build_letter(message: Message) -> EmailMessage:
         raise Undeliverable("the letter has no supporter or no target address")
     if action.erased_at or not action.full_name:
         raise Undeliverable("the supporter's details were erased")
-    withheld = is_withheld(action.withhold_name, action.country, withheld_countries(campaign))
     language = letter_language(action, target)
     shown = campaign.translated(language)
     with translation.override(language):
-        name = one_line(name_for_target(action.first_name, action.last_name, action.country, withheld), 100)
-        body = render_to_string("delivery/email/letter_text.txt", {
-            "salutation": shown.letter_salutation,
-            "paragraphs": shown.letter_paragraphs(action.letter_text or None),
-            "signoff": shown.letter_signoff,
-            "name": name,
-            # "A supporter from Libya" already says where they are from.
-            "country": "" if withheld else country_name(action.country),
-            "personal": bool(action.letter_text),
-        })
+        name, body = letter_body(action, shown)
     try:
         recipient = person_address(target.name, target.email)
     except ValueError as error:
@@ -274,6 +280,14 @@ def build_confirm(message: Message) -> EmailMessage:
         raise Undeliverable("the confirmation request has no action")
     with translation.override(supporter_language(action)):
         context = {"confirm_url": confirm_url(action), "days": settings.OUTCRY_CONFIRM_DAYS}
+        # What the link confirms, quoted: someone else may have used this address, and the owner must see
+        # the words and the name that would go out before they confirm them (issue 16).
+        campaign = message.campaign
+        if campaign.sends_letters:
+            context["signed_as"], context["letter"] = letter_body(action, campaign.translated(translation.get_language() or campaign.language))
+            context["letter_quoted"] = "\n".join(f"> {line}".rstrip() for line in context["letter"].strip().splitlines())
+        else:
+            context["signed_as"] = one_line(action.full_name, 100)
         return _supporter_email(message, "confirm", context)
 
 
