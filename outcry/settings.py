@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Repeats of a shared anonymous page or stats answer go back from here (outcry/lib/shared_cache.py).
     "outcry.lib.shared_cache.SharedResponseMiddleware",
+    # Every response says how it may be cached; staff's always private (outcry/lib/cache_headers.py).
+    "outcry.lib.cache_headers.CacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "outcry.campaigns.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -341,6 +343,8 @@ OUTCRY_HASH_KEY = os.environ.get("OUTCRY_HASH_KEY", SECRET_KEY)
 OUTCRY_COUNTER_SHARDS = env_int("OUTCRY_COUNTER_SHARDS", 64)
 # How long the page and the stats endpoint may serve a cached count.
 OUTCRY_COUNT_CACHE_SECONDS = env_int("OUTCRY_COUNT_CACHE_SECONDS", 2)
+# Without Redis, how often each web process writes the thank-you views it tallied (outcry/actions/counting.py note()).
+OUTCRY_VIEW_FLUSH_SECONDS = env_int("OUTCRY_VIEW_FLUSH_SECONDS", 10)
 # How long one rendering of a campaign page serves every anonymous visitor (outcry/lib/shared_cache.py).
 OUTCRY_PAGE_CACHE_SECONDS = env_int("OUTCRY_PAGE_CACHE_SECONDS", 2)
 # How often an open page asks for the live count (slower while the tab is hidden).

@@ -10,6 +10,8 @@ per campaign every couple of seconds.
 from __future__ import annotations
 
 import random
+import threading
+import time
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -18,10 +20,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 
 from outcry.actions.models import CountShard
+from outcry.campaigns.models import Campaign
 
 Metric = CountShard.Metric
 # Clicks on the thank-you page's next ask, counted like a metric so a burst of them never meets on one row.
 FOLLOW_UPS = "follow_ups"
+# Views of the thank-you page, the denominator of each share channel's conversion: noted, not written.
+THANKS_VIEWS = "thanks_views"
+NOTED_METRICS = (THANKS_VIEWS,)
 
 
 def _cache_key(campaign_id: int, metric: str) -> str:
@@ -87,3 +93,62 @@ def get_count(campaign_id: int, metric: str = Metric.ACTIONS, *, cached: bool = 
 
 def forget_cached_count(campaign_id: int, metric: str = Metric.ACTIONS) -> None:
     cache.delete(_cache_key(campaign_id, metric))
+
+
+# Counted without a write per event (views of the thank-you page): noted in Redis (HINCRBY on one hash
+# per metric) or, without Redis or while it is away, in this process's memory; flush_noted() moves the
+# tallies into the counter rows. How exact: with Redis, every view is counted once, except those taken
+# from Redis by a flush that then dies before its COMMIT (a crash between the two; a failed write puts
+# them back). Without Redis, each process flushes its own tally on the first view after
+# OUTCRY_VIEW_FLUSH_SECONDS, so a process that is killed loses up to that many seconds of its views.
+_noted: dict[tuple[int, str], int] = {}
+_noted_lock = threading.Lock()
+_noted_since = time.monotonic()
+
+
+def note(campaign_id: int, metric: str) -> None:
+    """Count one event of a metric in NOTED_METRICS without a database write (see above)."""
+    tally = getattr(cache, "tally", None)
+    if tally is not None and tally(f"noted:{metric}", str(campaign_id)):
+        return
+    global _noted_since
+    with _noted_lock:
+        _noted[(campaign_id, metric)] = _noted.get((campaign_id, metric), 0) + 1
+        due = time.monotonic() - _noted_since >= settings.OUTCRY_VIEW_FLUSH_SECONDS
+        if due:
+            _noted_since = time.monotonic()
+    if due:
+        flush_noted(shared=False)
+
+
+def flush_noted(*, shared: bool = True) -> int:
+    """Add what was noted (in Redis when shared, and in this process) to the counter rows; returns how many.
+
+    Idempotent in effect: what it takes it removes, and on a failed write it puts it back.
+    """
+    taken: dict[tuple[int, str], int] = {}
+    take_tally = getattr(cache, "take_tally", None)
+    if shared and take_tally is not None:
+        for metric in NOTED_METRICS:
+            for field, n in take_tally(f"noted:{metric}").items():
+                taken[(int(field), metric)] = taken.get((int(field), metric), 0) + n
+    with _noted_lock:
+        for key, n in _noted.items():
+            taken[key] = taken.get(key, 0) + n
+        _noted.clear()
+    if not taken:
+        return 0
+    try:
+        with transaction.atomic():
+            # A campaign deleted since its views were noted takes its views with it.
+            existing = set(Campaign.objects.filter(pk__in={cid for cid, _metric in taken}).values_list("pk", flat=True))
+            for (campaign_id, metric), n in sorted(taken.items()):
+                if campaign_id in existing:
+                    add_to_count(campaign_id, n, metric)
+                    transaction.on_commit(lambda c=campaign_id, m=metric: forget_cached_count(c, m))
+    except Exception:
+        with _noted_lock:
+            for key, n in taken.items():
+                _noted[key] = _noted.get(key, 0) + n
+        raise
+    return sum(taken.values())

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from outcry.actions import counting
-from outcry.actions.forms import ActionForm, default_country
+from outcry.actions.forms import CODE_RE, ActionForm, default_country
 from outcry.actions.links import action_for_return
 from outcry.actions.models import Action
 from outcry.actions.services import ActionData
@@ -32,6 +32,12 @@ from outcry.safety.screening import record_action, screen_submission, too_many_r
 CSRF_SLOT = b"<!--csrf-token-->"
 ATTRIBUTION_PARAMS = SHARE_PARAMS
 REFERRAL_COOKIE_MAX_AGE = 60 * 60 * 24 * 30
+# The thank-you page's shared copy holds this where the supporter's referral code goes: letters only, so
+# HTML and URL encoding leave it as it is, and no code can be it (codes are 8 characters).
+REF_SLOT = b"REFxSLOTxREFxSLOT"
+MAILTO_SLOT = b"<!--mailto-->"
+# Appended to the code in the referral cookie when the action awaited confirmation (double opt-in).
+AWAITING_MARK = "!"
 
 
 def _campaign(request: HttpRequest, slug: str) -> Campaign:
@@ -183,7 +189,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
             response = see_other(campaign.get_absolute_url() + "thanks/")
             if action is not None:
                 response.set_signed_cookie(
-                    _referral_cookie(campaign), action.referral_code, salt="referral",
+                    _referral_cookie(campaign), _referral_value(campaign, action), salt="referral",
                     max_age=REFERRAL_COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=request.is_secure(),
                 )
             return response
@@ -238,30 +244,76 @@ def _action_data(form: ActionForm, request: HttpRequest) -> ActionData:
     )
 
 
-def thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = _campaign(request, slug)
-    # The denominator of each share channel's conversion on the momentum dashboard.
-    counting.add_to_count(campaign.pk, 1, "thanks_views")
+def _referral(request: HttpRequest, campaign: Campaign) -> tuple[str, bool]:
+    """The supporter's own referral code from their signed cookie, and whether their action was awaiting
+    confirmation when they took it; ("", False) without a valid cookie."""
     try:
-        ref = request.get_signed_cookie(_referral_cookie(campaign), salt="referral", default="")
+        value = request.get_signed_cookie(_referral_cookie(campaign), salt="referral", default="")
     except BadSignature:
-        ref = ""
-    action = Action.objects.filter(campaign=campaign, referral_code=ref).first() if ref else None
-    return render(request, "campaigns/thanks.html", thanks_context(campaign, action, ref))
+        value = ""
+    code = value.removesuffix(AWAITING_MARK)
+    return (code, value.endswith(AWAITING_MARK)) if CODE_RE.match(code) else ("", False)
 
 
-def thanks_context(campaign: Campaign, action: Action | None, ref: str) -> dict:
+def _referral_value(campaign: Campaign, action: Action) -> str:
+    # A repeat gets the same page as a first action, so the page never tells whether an address acted.
+    awaiting = campaign.double_opt_in and action.status in (Action.Status.UNCONFIRMED, Action.Status.DUPLICATE)
+    return action.referral_code + (AWAITING_MARK if awaiting else "")
+
+
+def thanks_context(campaign: Campaign, action: Action | None, ref: str, *, awaiting: bool = False) -> dict:
     """What thanks.html needs; the studio's preview passes no action."""
     return page_context(campaign) | {
         "mailto_links": mailto_links(campaign, action),
-        # A repeat gets the same page as a first action, so the page never tells whether an address acted.
-        "awaiting_confirmation": campaign.double_opt_in and action is not None
-        and action.status in (Action.Status.UNCONFIRMED, Action.Status.DUPLICATE),
+        "awaiting_confirmation": awaiting,
         "share_links": share_links(campaign, ref),
         "copy_url": campaign_share_url(campaign, ref=ref, via="copy"),
         "native_url": campaign_share_url(campaign, ref=ref, via="native"),
         "acted": bool(ref),
     }
+
+
+def thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    """The thank-you page, as cheap as the campaign page: one shared copy per campaign, language and
+    (acted, awaiting confirmation), with a placeholder where the supporter's referral code goes in the
+    share links; the view puts their code, read from their signed cookie, in its place. Only an email-
+    your-target campaign reads the action, for the mailto draft in the supporter's own words.
+    The view is counted for the share-channel conversion without a write (counting.note()).
+    """
+    campaign = _campaign(request, slug)
+    counting.note(campaign.pk, counting.THANKS_VIEWS)
+    ref, awaiting = _referral(request, campaign)
+    if not _is_anonymous(request):
+        action = Action.objects.filter(campaign=campaign, referral_code=ref).first() if ref else None
+        response = render(request, "campaigns/thanks.html", thanks_context(campaign, action, ref, awaiting=awaiting))
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+    def build() -> Shared:
+        context = thanks_context(campaign, None, REF_SLOT.decode() if ref else "", awaiting=awaiting) | {"mailto_slot": MAILTO_SLOT.decode()}
+        # As public_page: no request context processors, so nothing per-visitor reaches the copy.
+        context |= context_processors.i18n(request) | languages(request) | {"request": request}
+        body = render_to_string("campaigns/thanks.html", context).encode()
+        return Shared(body=body, etag=etag_of(body))
+
+    prefix = getattr(request, "language_from_path", "")
+    seconds = settings.OUTCRY_PAGE_CACHE_SECONDS
+    item = shared("thanks", slug, (get_language() or "", prefix, bool(ref), awaiting), seconds, build)
+    mailto = b""
+    if ref and campaign.action_kind == Campaign.ActionKind.MAILTO:
+        action = Action.objects.filter(campaign=campaign, referral_code=ref).first()
+        mailto = render_to_string("campaigns/_mailto.html", {"campaign": campaign, "mailto_links": mailto_links(campaign, action)}).encode()
+    body = item.body.replace(MAILTO_SLOT, mailto)
+    if not ref:
+        # The same for every visitor without a cookie; not kept by the front copy, which keys on no cookie.
+        return answer(request, Shared(body=body, etag=item.etag), content_type="text/html; charset=utf-8",
+                      seconds=seconds, vary=("Cookie",), front=False)
+    # A code is [A-Za-z0-9_-] (CODE_RE): the same in HTML, in a URL and URL-encoded inside another URL.
+    response = HttpResponse(body.replace(REF_SLOT, ref.encode()), content_type="text/html; charset=utf-8")
+    # The supporter's own code: for their browser only, never a shared cache (issue 13.6).
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ("Cookie",))
+    return response
 
 
 def share_png(request: HttpRequest, slug: str) -> FileResponse:

@@ -94,3 +94,24 @@ class RedisCache(django_redis.RedisCache):
 
     def clear(self) -> None:
         self._soft(lambda: super(RedisCache, self).clear(), None)
+
+    def tally(self, name: str, field: str, delta: int = 1) -> bool:
+        """Add delta to one field of a Redis hash (HINCRBY, one round trip). False when Redis is away,
+        so the caller can count elsewhere instead of losing the count."""
+        key = self.make_and_validate_key(name)
+        client = self._cache.get_client(key, write=True)
+        return self._soft(lambda: client.hincrby(key, field, delta) is not None, False)
+
+    def take_tally(self, name: str) -> dict[str, int]:
+        """Every field of the hash, emptied in the same step (MULTI: HGETALL, DEL), so a tally() that
+        arrives meanwhile lands in the next take, never in neither."""
+        key = self.make_and_validate_key(name)
+
+        def take() -> dict[str, int]:
+            pipe = self._cache.get_client(key, write=True).pipeline(transaction=True)
+            pipe.hgetall(key)
+            pipe.delete(key)
+            found, _deleted = pipe.execute()
+            return {field.decode(): int(value) for field, value in found.items()}
+
+        return self._soft(take, {})

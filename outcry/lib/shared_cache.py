@@ -118,16 +118,20 @@ def _from_shared_cache(key: str, kind: str, slug: str, seconds: int, build: Call
     return fresh
 
 
-def answer(request: HttpRequest, item: Shared, *, content_type: str, seconds: int, vary: tuple[str, ...] = ()) -> HttpResponse:
+def answer(
+    request: HttpRequest, item: Shared, *, content_type: str, seconds: int, vary: tuple[str, ...] = (), front: bool = True,
+) -> HttpResponse:
     """A cacheable 200, or a 304 when the client already holds this ETag.
 
     The contract of a shared response: its body never depends on the query string, the raw headers or
     the cookies, only on what shared()'s variant holds (campaign, language). SharedResponseMiddleware
     answers repeats from a copy keyed on the path alone, so a view whose answer depends on a query
-    parameter must not use this.
+    parameter must not use this. front=False keeps the response out of that front copy, for a
+    response that some requests on the same path (with a cookie the front key ignores) get otherwise.
     """
     response = HttpResponse(item.body, content_type=content_type)
-    response.shared_seconds = seconds  # type: ignore[attr-defined]  # SharedResponseMiddleware may keep it
+    if front:
+        response.shared_seconds = seconds  # type: ignore[attr-defined]  # SharedResponseMiddleware may keep it
     response["ETag"] = item.etag
     # stale-while-revalidate lets a CDN keep answering while it refetches, so the origin never
     # sees the whole storm at the moment an entry expires.
