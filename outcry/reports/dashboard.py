@@ -154,7 +154,8 @@ def build_dashboard(campaign: Campaign) -> Dashboard:
         letters.setdefault(row.target, LedgerRow(target=row.target)).add(row)
 
     mark = RollupMark.objects.filter(campaign=campaign).values_list("refreshed_at", flat=True).first()
-    live = counting.get_count(campaign.pk)
+    # Read past the few-second cache: the headline must not lag behind tables recounted a moment ago.
+    live = counting.get_count(campaign.pk, cached=False)
     return Dashboard(
         campaign=campaign,
         live_count=live,

@@ -14,6 +14,7 @@ from outcry.campaigns.models import (
     CampaignTranslation,
     CampaignUpdate,
     LearnMoreLink,
+    Membership,
     Organisation,
     Target,
     UpdateTranslation,
@@ -41,6 +42,7 @@ CAMPAIGNER_PERMISSIONS = [
     ("safety", "auditentry", ["view"]),
 ]
 DEMO_ADMIN = ("admin", "outcry-demo")
+DEMO_CAMPAIGNER = ("campaigner", "outcry-demo")
 
 
 def campaigners_group() -> Group:
@@ -116,3 +118,14 @@ class Command(BaseCommand):
         if user is None:
             User.objects.create_superuser(username=username, email="admin@example.org", password=password)
         self.stdout.write(self.style.SUCCESS(f"Demo admin login (development only): {username} / {password}  at /admin/"))
+        self._demo_campaigner()
+
+    def _demo_campaigner(self) -> None:
+        """A campaigner who is not staff: owner of one demo organisation, viewer of the other (to switch)."""
+        username, password = DEMO_CAMPAIGNER
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            user = get_user_model().objects.create_user(username=username, email="campaigner@example.org", password=password)
+        for slug, role in (("amnesty-demo", Membership.Role.OWNER), ("care4calais-demo", Membership.Role.VIEWER)):
+            Membership.objects.get_or_create(organisation=Organisation.objects.get(slug=slug), user=user, defaults={"role": role})
+        self.stdout.write(self.style.SUCCESS(f"Demo campaigner login (development only): {username} / {password}  at /studio/"))
