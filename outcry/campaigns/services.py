@@ -108,6 +108,33 @@ def publish(campaign: Campaign) -> Checklist:
     return checklist
 
 
+# Not copied: who acted, what came of it, and when it ran.
+NOT_DUPLICATED = {"id", "slug", "status", "published_at", "closed_at", "created_at", "updated_at", "outcome_kind", "outcome_text", "outcome_date"}
+
+
+def _free_slug(base: str) -> str:
+    slug, n = f"{base}-copy"[:50], 2
+    while Campaign.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-copy-{n}"[:50], n + 1
+    return slug
+
+
+@transaction.atomic
+def duplicate_campaign(campaign: Campaign) -> Campaign:
+    """A new draft with the campaign's text, settings, targets, links and translations; no actions, no outcome."""
+    duplicate = Campaign(slug=_free_slug(campaign.slug), status=Campaign.Status.DRAFT)
+    for model_field in Campaign._meta.concrete_fields:
+        if model_field.name not in NOT_DUPLICATED:
+            setattr(duplicate, model_field.attname, getattr(campaign, model_field.attname))
+    duplicate.save()
+    for related in (campaign.targets.all(), campaign.links.all(), campaign.translations.all()):
+        for row in related:
+            row.pk = None
+            row.campaign = duplicate
+            row.save()
+    return duplicate
+
+
 # Target import (CSV) -------------------------------------------------------------------------------------
 
 IMPORT_COLUMNS = ("name", "title", "email", "country", "language")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outcry.campaigns.models import Campaign, CampaignTranslation, CampaignUpdate
+from outcry.campaigns.models import Campaign, CampaignTranslation, CampaignUpdate, Target
 
 MARKDOWN_HELP = _(
     "Markdown: a blank line starts a new paragraph; **bold**, *italics*, [link text](https://example.org), "
@@ -47,3 +47,8 @@ class UpdateForm(forms.ModelForm):
         model = CampaignUpdate
         fields = ["title", "body", "published"]
         widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+
+
+TargetFormSet = forms.inlineformset_factory(
+    Campaign, Target, fields=["name", "title", "email", "group", "country", "language", "position"], extra=2, can_delete=True,
+)

@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -24,7 +25,7 @@ from outcry.actions.models import Action
 from outcry.campaigns.checklist import Checklist, missing_translations, publish_checklist
 from outcry.campaigns.models import Campaign
 from outcry.campaigns.progress import progress
-from outcry.campaigns.services import create_draft, publish, save_campaign, save_translation
+from outcry.campaigns.services import create_draft, duplicate_campaign, publish, save_campaign, save_translation
 from outcry.campaigns.views import page_context, thanks_context
 from outcry.lib import rich_text
 from outcry.lib.client import see_other
@@ -35,7 +36,7 @@ from outcry.reports.models import HandIn
 from outcry.reports.services import request_hand_in
 from outcry.safety.services import reject_held, release_held
 from outcry.studio.access import SESSION_KEY, Access, Role, memberships, signed_in, studio_view
-from outcry.studio.forms import CampaignForm, NewCampaignForm, TranslationForm, UpdateForm
+from outcry.studio.forms import CampaignForm, NewCampaignForm, TargetFormSet, TranslationForm, UpdateForm
 from outcry.studio.previews import as_if_live, preview_url, previewed_campaign
 from outcry.updates import services as update_services
 
@@ -101,6 +102,26 @@ def _overview(request: HttpRequest, access: Access, checklist: Checklist, status
         request, "campaign", access, status=status, checklist=checklist, languages=_language_rows(access.campaign),
         preview_url=preview_url(access.campaign), preview_days=settings.OUTCRY_PREVIEW_LINK_DAYS,
     )
+
+
+@studio_view(Role.EDITOR)
+def targets(request: HttpRequest, access: Access) -> HttpResponse:
+    """Who the letters go to; the checklist reads these before the campaign may go live."""
+    formset = TargetFormSet(request.POST or None, instance=access.campaign)
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            formset.save()
+        messages.success(request, _("Targets saved."))
+        return see_other(request.path)
+    return _page(request, "targets", access, status=400 if formset.errors and request.method == "POST" else 200, formset=formset)
+
+
+@studio_view(Role.EDITOR)
+@require_POST
+def duplicate(request: HttpRequest, access: Access) -> HttpResponse:
+    created = duplicate_campaign(access.campaign)
+    messages.success(request, _("This is a new draft, copied from “%(title)s”.") % {"title": access.campaign.title})
+    return see_other(reverse("studio:edit", kwargs={"pk": created.pk}))
 
 
 @studio_view(Role.EDITOR)

@@ -85,3 +85,17 @@ def test_admin_status_change_to_live_runs_the_same_checklist(admin_client, draft
     assert "delivery that sends" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Campaign.Status.DRAFT
+
+
+def test_targets_added_in_the_studio_satisfy_the_checklist(as_role, draft):
+    draft.targets.all().delete()
+    assert any("at least one target" in p for p in publish_checklist(draft).problems)
+    editor = as_role(Membership.Role.EDITOR)
+    assert "New target" in editor.get(reverse("studio:targets", kwargs={"pk": draft.pk})).content.decode()
+    data = {
+        "targets-TOTAL_FORMS": "1", "targets-INITIAL_FORMS": "0", "targets-MIN_NUM_FORMS": "0", "targets-MAX_NUM_FORMS": "1000",
+        "targets-0-name": "A Minister", "targets-0-email": "minister@example.org", "targets-0-position": "0",
+    }
+    assert editor.post(reverse("studio:targets", kwargs={"pk": draft.pk}), data).status_code == 303
+    assert publish_checklist(draft).problems == []
+    assert as_role(Membership.Role.VIEWER, "v").get(reverse("studio:targets", kwargs={"pk": draft.pk})).status_code == 403

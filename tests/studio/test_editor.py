@@ -84,3 +84,18 @@ def test_translation_side_by_side_marks_missing_fields_and_saves(as_role, campai
     assert response.status_code == 303
     assert CampaignTranslation.objects.get(campaign=campaign, language="fr").title == "Libérez-les"
     assert editor.get(reverse("studio:translate", kwargs={"pk": campaign.pk, "language": campaign.language})).status_code == 404
+
+
+def test_duplicate_is_a_draft_with_targets_links_and_translations_but_no_actions(as_role, campaign):
+    from outcry.actions.services import ActionData, take_action
+
+    CampaignTranslation.objects.create(campaign=campaign, language="fr", title="Libérez-les")
+    take_action(campaign=campaign, data=ActionData(first_name="A", last_name="B", email="a@example.com", country="GB"))
+    response = as_role(Membership.Role.EDITOR).post(reverse("studio:duplicate", kwargs={"pk": campaign.pk}))
+    copy = Campaign.objects.get(slug="free-them-copy")
+    assert response["Location"] == reverse("studio:edit", kwargs={"pk": copy.pk})
+    assert (copy.status, copy.title, copy.published_at) == ("draft", "Free them now", None)
+    assert [t.email for t in copy.targets.all()] == [t.email for t in campaign.targets.all()]
+    assert copy.translations.get().title == "Libérez-les"
+    assert copy.actions.count() == 0
+    assert campaign.targets.count() == 2  # the original keeps its own
