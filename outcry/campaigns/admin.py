@@ -95,13 +95,13 @@ class TargetImportForm(forms.Form):
 class TargetInline(admin.TabularInline):
     model = Target
     extra = 1
-    fields = ["name", "title", "email", "group", "country", "language", "position", "email_failing_since"]
+    fields = ["name", "title", "email", "group", "country", "language", "position", "email_failing_since", "translations"]
 
 
 class LinkInline(admin.TabularInline):
     model = LearnMoreLink
     extra = 1
-    fields = ["title", "url", "date", "position"]
+    fields = ["title", "url", "date", "position", "translations"]
 
 
 class TranslationInline(admin.StackedInline):

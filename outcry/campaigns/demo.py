@@ -66,6 +66,14 @@ ORGANISATIONS = [
         "website": "https://www.example.org/amnesty",
         "about": "<p>A worldwide movement of people who campaign for every person to enjoy the human rights "
         "set out in the Universal Declaration of Human Rights. This is demo content.</p>",
+        "translations": {
+            "fr": {"about": "<p>Un mouvement mondial de personnes qui agissent pour que chacun jouisse des droits "
+                   "inscrits dans la Déclaration universelle des droits de l'homme. Contenu de démonstration.</p>"},
+            "ar": {"about": "<p>حركة عالمية من الناس يناضلون كي يتمتع كل إنسان بالحقوق المنصوص عليها في "
+                   "الإعلان العالمي لحقوق الإنسان. هذا محتوى تجريبي.</p>"},
+            "it": {"about": "<p>Un movimento mondiale di persone che si battono perché ognuno goda dei diritti "
+                   "sanciti dalla Dichiarazione universale dei diritti umani. Contenuto dimostrativo.</p>"},
+        },
     },
     {
         "slug": "care4calais-demo",
@@ -75,6 +83,12 @@ ORGANISATIONS = [
         "refugee camps with hot meals, warm clothes, heating and vital legal and medical help.</p>"
         "<p>We are not politicians. We are people like you, who believe every human being deserves to be "
         "treated fairly and with dignity.</p>",
+        "translations": {
+            "fr": {"about": "<p>Care4Calais a été fondée par des bénévoles avec un seul but : soutenir les personnes des "
+                   "camps de Calais avec des repas chauds, des vêtements, du chauffage et une aide juridique et médicale.</p>"},
+            "ar": {"about": "<p>أسّس متطوعون Care4Calais لهدف واحد: دعم سكان مخيمات اللاجئين في كاليه بالوجبات "
+                   "الساخنة والملابس الدافئة والتدفئة والمساعدة القانونية والطبية.</p>"},
+        },
     },
 ]
 
@@ -427,4 +441,42 @@ TARGET_GROUPS = {
         (LIBYAN_EMBASSY, "TN", "سفارة ليبيا في تونس", "السفير", "embassy-tunis@example.org", "ar"),
         (LIBYAN_EMBASSY, "", "Libyan Mission to the United Nations", "Permanent Representative", "un-mission@example.org", "en"),
     ],
+}
+
+
+# Target names and titles, and learn-more titles, in the page's language (Target.translations,
+# LearnMoreLink.translations), keyed by campaign slug and the default-language name or title.
+TARGET_TRANSLATIONS = {
+    "stop-detention-libya": {
+        "Fayez Al-Sarraj": {
+            "fr": {"title": "Premier ministre de Libye"},
+            "ar": {"name": "فايز السراج", "title": "رئيس وزراء ليبيا"},
+            "it": {"title": "Primo ministro della Libia"},
+        },
+        "Jean-Claude Juncker": {
+            "fr": {"title": "Président de la Commission européenne"},
+            "ar": {"name": "جان كلود يونكر", "title": "رئيس المفوضية الأوروبية"},
+            "it": {"title": "Presidente della Commissione europea"},
+        },
+    },
+    "al-khoms-unhcr": {
+        "UNHCR": {
+            "fr": {"name": "HCR", "title": "Agence des Nations unies pour les réfugiés, Libye"},
+            "ar": {"name": "المفوضية السامية للأمم المتحدة لشؤون اللاجئين", "title": "مكتب ليبيا"},
+        },
+    },
+}
+LINK_TRANSLATIONS = {
+    "stop-detention-libya": {
+        "Report: Libya's dark web of collusion": {
+            "fr": {"title": "Rapport : la Libye, une sombre toile de complicités"},
+            "ar": {"title": "تقرير: شبكة التواطؤ المظلمة في ليبيا"},
+            "it": {"title": "Rapporto: la rete oscura di collusione della Libia"},
+        },
+        "Libya: European governments complicit in horrific abuse of refugees and migrants": {
+            "fr": {"title": "Libye : des gouvernements européens complices de terribles violences contre les réfugiés et les migrants"},
+            "ar": {"title": "ليبيا: حكومات أوروبية متواطئة في انتهاكات مروّعة بحق اللاجئين والمهاجرين"},
+            "it": {"title": "Libia: governi europei complici di abusi orribili su rifugiati e migranti"},
+        },
+    },
 }

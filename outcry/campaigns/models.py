@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,13 +20,33 @@ from outcry.lib import rich_text
 from outcry.lib.images import WebImageField
 from outcry.lib.sanitise import safe_url, sanitise_html, validate_web_url
 
+TRANSLATIONS_HELP = _('Per language, e.g. {"ar": {"name": "…"}, "fr": {"name": "…"}}. A field left out shows the text above.')
 
-class Organisation(models.Model):
+
+class TranslatedFields:
+    """Short texts kept with their row, one dict per language (`translations`), for rows too small to have
+    a translation table of their own: an organisation's About, a target's name and title, a link's title."""
+
+    translations: dict
+
+    def in_language(self, language: str) -> Any:
+        """A copy showing each translated field in `language`; the copy is for showing, not saving."""
+        words = (self.translations or {}).get(language) or {}
+        shown = copy.copy(self)
+        for field, value in words.items():
+            if field in type(self).TRANSLATABLE and isinstance(value, str) and value.strip():
+                setattr(shown, field, value)
+        return shown
+
+
+class Organisation(TranslatedFields, models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
     about = models.TextField(_("about"), blank=True, help_text=_("Shown under every campaign. Simple HTML allowed."))
     website = models.URLField(_("website"), blank=True, validators=[validate_web_url])
     privacy_url = models.URLField(_("privacy notice URL"), blank=True, validators=[validate_web_url])
+    translations = models.JSONField(_("translations"), default=dict, blank=True, help_text=TRANSLATIONS_HELP)
+    TRANSLATABLE = ("about",)
     # Who works on the organisation's campaigns, each with a role (Membership); the studio and the
     # admin both read it.
     staff = models.ManyToManyField(
@@ -43,6 +64,9 @@ class Organisation(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.about = sanitise_html(self.about)
+        for words in (self.translations or {}).values():
+            if isinstance(words, dict) and isinstance(words.get("about"), str):
+                words["about"] = sanitise_html(words["about"])
         super().save(*args, **kwargs)
 
 
@@ -285,6 +309,15 @@ class Campaign(models.Model):
         return shown
 
     @property
+    def complete_languages(self) -> list[str]:
+        """The languages the page is offered in: its own, and each translation with a title, a story and
+        (where there is one) a letter. A half-done translation would show English text laid out right to
+        left beside the translated form. Uses prefetched translations when the caller prefetched them."""
+        needed = ["title", "story"] + (["letter_body"] if self.action_kind != self.ActionKind.PETITION else [])
+        done = {t.language for t in self.translations.all() if all(getattr(t, field).strip() for field in needed)}
+        return [code for code, _name in settings.LANGUAGES if code == self.language or code in done]
+
+    @property
     def is_open(self) -> bool:
         return self.status == self.Status.LIVE
 
@@ -338,7 +371,7 @@ class Campaign(models.Model):
         return [p.strip() for p in text.split("\n\n") if p.strip()]
 
 
-class Target(models.Model):
+class Target(TranslatedFields, models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("e.g. Prime Minister of Libya"))
@@ -357,6 +390,8 @@ class Target(models.Model):
     # Set by outcry.delivery when OUTCRY_BOUNCES_TO_FAIL letters to this address bounced hard; clear it
     # once the address is corrected.
     email_failing_since = models.DateTimeField(_("address failing since"), null=True, blank=True)
+    translations = models.JSONField(_("translations"), default=dict, blank=True, help_text=TRANSLATIONS_HELP)
+    TRANSLATABLE = ("name", "title")
 
     class Meta:
         ordering = ["position", "id"]
@@ -367,12 +402,14 @@ class Target(models.Model):
         return f"{self.name}, {self.title}" if self.title else self.name
 
 
-class LearnMoreLink(models.Model):
+class LearnMoreLink(TranslatedFields, models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="links")
     title = models.CharField(_("title"), max_length=300)
     url = models.URLField(_("address"), validators=[validate_web_url])
     date = models.DateField(_("date"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    translations = models.JSONField(_("translations"), default=dict, blank=True, help_text=TRANSLATIONS_HELP)
+    TRANSLATABLE = ("title", "url")
 
     class Meta:
         ordering = ["position", "-date", "id"]

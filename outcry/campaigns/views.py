@@ -76,17 +76,21 @@ def _referral_cookie(campaign: Campaign) -> str:
 def page_context(campaign: Campaign, country: str = "") -> dict:
     """What page.html needs besides the form; the studio's preview renders the same template with it."""
     count = counting.get_count(campaign.pk)
+    language = getattr(campaign, "shown_in", "") or campaign.language
     return {
         "campaign": campaign,
+        "organisation": campaign.organisation.in_language(language),
+        # The switcher offers only the languages this campaign is fully translated into.
+        "offered_languages": campaign.complete_languages,
         "updates": published_updates(campaign),
         "count": count,
         "progress": progress(count, campaign.goal),
         # Every target is in the page; those that don't apply to the form's country are hidden, and the
         # page's script shows the right ones when the country changes (no script: "Update the recipients").
-        "targets": list(campaign.targets.all()),
+        "targets": [target.in_language(language) for target in campaign.targets.all()],
         "applying_ids": {target.pk for target in campaign.targets_for(country)},
         "grouped": any(target.group for target in campaign.targets.all()),
-        "links": list(campaign.links.all()),
+        "links": [link.in_language(language) for link in campaign.links.all()],
         # Replies campaigners chose to publish (outcry.delivery.services.publish_response).
         "responses": list(campaign.responses.filter(published=True).select_related("target").order_by("-received_at")[:5]),
         "letter_paragraphs": campaign.letter_paragraphs(),

@@ -75,7 +75,16 @@ def test_a_request_leaves_no_language_behind_in_its_thread(client, campaign):
     assert campaign.get_absolute_url() == "/c/free-them/"
 
 
+def translate_fully(campaign, *languages: str) -> None:
+    for language in languages:
+        CampaignTranslation.objects.update_or_create(
+            campaign=campaign, language=language,
+            defaults={"title": f"Title {language}", "story": f"Story {language}", "letter_body": f"Letter {language}"},
+        )
+
+
 def test_switcher_links_this_page_in_every_language(client, campaign):
+    translate_fully(campaign, "fr", "ar", "it")
     # Without the query: the page is one shared copy whatever its address; the page's script adds the
     # share parameters to these links (tests/browser/test_attribution.py).
     html = client.get("/c/free-them/?ref=abc&via=x").content.decode()
@@ -252,3 +261,38 @@ def test_countries_follow_the_collation_of_the_page_language(language):
     if language == "fr":
         names_fr = [name for _code, name in choices]
         assert names_fr.index("Égypte") < names_fr.index("Espagne")
+
+
+def test_switcher_offers_only_languages_with_title_story_and_letter(client, campaign, french):
+    # French has a title and a letter but no story: an "Arabic" or "French" page would be mostly English.
+    CampaignTranslation.objects.create(campaign=campaign, language="ar", title="حرّروهم", story="<p>القصة</p>", letter_body="حرّروهم.")
+    html = client.get("/c/free-them/").content.decode()
+    switcher = html.split('<nav class="languages"')[1].split("</nav>")[0]
+    assert 'hreflang="ar"' in switcher and 'hreflang="en"' in switcher
+    assert 'hreflang="fr"' not in switcher and 'hreflang="it"' not in switcher
+    assert 'rel="alternate" hreflang="fr"' not in html and 'rel="alternate" hreflang="ar"' in html
+
+
+def test_a_campaign_in_one_language_shows_no_switcher(client, campaign, french):
+    assert '<nav class="languages"' not in client.get("/c/free-them/").content.decode()
+
+
+def test_organisation_about_target_names_and_link_titles_follow_the_page_language(client, campaign):
+    translate_fully(campaign, "ar")
+    organisation = campaign.organisation
+    organisation.about = "<p>We defend Human Rights. This is demo content.</p>"
+    organisation.translations = {"ar": {"about": "<p>ندافع عن حقوق الإنسان.<script>x</script></p>"}}
+    organisation.save()
+    campaign.targets.filter(name="A Minister").update(translations={"ar": {"name": "الوزير", "title": "وزير الداخلية"}})
+    LearnMoreLink.objects.create(campaign=campaign, title="Report", url="https://example.org/report",
+                                 translations={"ar": {"title": "تقرير", "url": "https://example.org/ar/report"}})
+    arabic = client.get("/ar/c/free-them/").content.decode()
+    assert "<p>ندافع عن حقوق الإنسان.</p>" in arabic and "<script>x" not in arabic  # cleaned when saved
+    assert '<div dir="auto"><p>ندافع' in arabic
+    assert 'dir="auto" data-group="" data-country="">الوزير, وزير الداخلية</li>' in arabic
+    assert '<a href="https://example.org/ar/report" rel="noopener noreferrer">تقرير</a>' in arabic
+    # Untranslated: the default text, isolated so its punctuation stays on its own side.
+    french = client.get("/fr/c/free-them/").content.decode()
+    assert '<div dir="auto"><p>We defend Human Rights. This is demo content.</p></div>' in french
+    assert 'dir="auto" data-group="" data-country="">A Minister, Minister of the Interior</li>' in french
+    assert "<bdi>Rights Now</bdi>" in french

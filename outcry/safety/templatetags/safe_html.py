@@ -2,6 +2,7 @@
 written around the model (a raw UPDATE, an import, an old backup) still cannot put script on a page."""
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from outcry.lib import sanitise
@@ -25,3 +26,11 @@ def safe_url(value: object, also: str = "") -> str:
 def css_string(value: object) -> SafeString:
     """`content: "{{ title|css_string }}"` inside <style>, where HTML escaping would print &amp; literally."""
     return mark_safe(sanitise.css_string(value))  # noqa: S308 - only letters, digits, spaces and hex escapes
+
+
+@register.filter
+def bdi(value: object) -> SafeString:
+    """`{{ name|bdi }}`: someone's own words (a name, a title) isolated from the sentence around them, so
+    "راسل UNHCR" or an English name in an Arabic sentence keeps each side's punctuation in place. Works
+    inside {% blocktranslate with %} without changing the translated sentence."""
+    return format_html("<bdi>{}</bdi>", value)

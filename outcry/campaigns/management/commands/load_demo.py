@@ -86,6 +86,10 @@ class Command(BaseCommand):
                     campaign=campaign, group=group, country=country,
                     defaults={"name": name, "title": title, "email": email, "language": language, "position": position},
                 )
+            for name, words in demo.TARGET_TRANSLATIONS.get(campaign.slug, {}).items():
+                Target.objects.filter(campaign=campaign, name=name).update(translations=words)
+            for title, words in demo.LINK_TRANSLATIONS.get(campaign.slug, {}).items():
+                LearnMoreLink.objects.filter(campaign=campaign, title=title).update(translations=words)
             for language, fields in demo.TRANSLATIONS.get(campaign.slug, {}).items():
                 CampaignTranslation.objects.update_or_create(campaign=campaign, language=language, defaults=fields)
             self.stdout.write(f"Demo campaign: /c/{campaign.slug}/ ({'created' if created else 'already there'})")
