@@ -353,6 +353,10 @@ OUTCRY_COUNTER_POLL_MS = env_int("OUTCRY_COUNTER_POLL_MS", 5000)
 OUTCRY_LOCAL_CACHE_SECONDS = env_int("OUTCRY_LOCAL_CACHE_SECONDS", 1)
 # How long the public integrity report (two grouped counts per campaign) may be served from cache.
 OUTCRY_INTEGRITY_CACHE_SECONDS = env_int("OUTCRY_INTEGRITY_CACHE_SECONDS", 300)
+# The public report counts actions taken before the current hour, rounded to this, and shows fewer than
+# OUTCRY_INTEGRITY_PUBLIC_MIN as "fewer than …", so it cannot tell whether one address acted (staff see it exact).
+OUTCRY_INTEGRITY_PUBLIC_ROUNDING = env_int("OUTCRY_INTEGRITY_PUBLIC_ROUNDING", 10)
+OUTCRY_INTEGRITY_PUBLIC_MIN = env_int("OUTCRY_INTEGRITY_PUBLIC_MIN", 10)
 # Files only the organisation may download (hand-in documents): never under MEDIA_ROOT, which is public.
 OUTCRY_PRIVATE_DIR = Path(os.environ.get("OUTCRY_PRIVATE_DIR", DATA_DIR / "private"))
 # Webhooks may POST to loopback and private addresses only outside production (they would reach our own network).
@@ -370,6 +374,8 @@ OUTCRY_RATE_IP_CAMPAIGN = os.environ.get("OUTCRY_RATE_IP_CAMPAIGN", "20/3600")
 OUTCRY_RATE_IP_SITE = os.environ.get("OUTCRY_RATE_IP_SITE", "60/3600")
 OUTCRY_RATE_DOMAIN_CAMPAIGN = os.environ.get("OUTCRY_RATE_DOMAIN_CAMPAIGN", "300/3600")
 OUTCRY_RATE_DOMAIN_SITE = os.environ.get("OUTCRY_RATE_DOMAIN_SITE", "1000/3600")
+# Asking for a confirmation link again (per client network): the worker also limits each address.
+OUTCRY_RATE_RESEND = os.environ.get("OUTCRY_RATE_RESEND", "10/3600")
 # Big webmail providers are shared by millions: a per-domain limit on them would stop a real surge.
 OUTCRY_RATE_DOMAIN_EXEMPT = env_list(
     "OUTCRY_RATE_DOMAIN_EXEMPT",

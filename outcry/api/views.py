@@ -18,7 +18,7 @@ from outcry.api.schema import openapi_schema
 from outcry.campaigns.models import Campaign
 from outcry.integrations.osdi import petition_dict, signature_dict
 from outcry.lib.shared_cache import Shared, answer, etag_of, shared
-from outcry.reports.integrity import integrity_report
+from outcry.reports.integrity import public_integrity_report
 
 
 def json_error(message: str, status: int, **extra: object) -> JsonResponse:
@@ -71,7 +71,7 @@ def campaign_integrity(request: HttpRequest, slug: str) -> JsonResponse:
     campaign = _public_campaign(slug)
     if campaign is None:
         return json_error(_("No public campaign has this address."), 404)
-    response = JsonResponse({"slug": campaign.slug, **integrity_report(campaign).as_dict()})
+    response = JsonResponse({"slug": campaign.slug, **public_integrity_report(campaign).as_dict()})
     response["Cache-Control"] = f"public, max-age={settings.OUTCRY_INTEGRITY_CACHE_SECONDS}"
     return response
 

@@ -27,7 +27,8 @@ from outcry.lib.client import client_ip, limit_network, see_other
 from outcry.lib.csrf import origin_proof
 from outcry.lib.sanitise import safe_url
 from outcry.lib.shared_cache import Shared, answer, etag_of, may_hold_session, remembered, shared
-from outcry.safety.screening import record_action, screen_submission, too_many_requests
+from outcry.safety.ratelimit import too_many_requests
+from outcry.safety.screening import record_action, screen_submission
 
 CSRF_SLOT = b"<!--csrf-token-->"
 ATTRIBUTION_PARAMS = SHARE_PARAMS

@@ -108,17 +108,21 @@ def confirm_from_token(token: str, campaign: Campaign) -> Action | None:
     return action if action.status in (Action.Status.COUNTED, Action.Status.HELD) else None
 
 
-def resend_confirmation(campaign: Campaign, email: str, now: datetime | None = None) -> bool:
-    """Queue a fresh confirmation link for this email's unconfirmed action, within limits.
+def ask_for_resend(campaign: Campaign, email: str) -> None:
+    """The resend endpoint's whole work, the same for every address: one task row holding the address's
+    keyed hash (never the address). Whether an action waits, and any email, is the worker's business, so
+    neither the answer nor its timing tells anyone whether the address acted."""
+    from outcry.delivery.tasks import resend_confirmation_task
 
-    The caller answers the same whatever this returns, so nobody learns whether an address acted.
-    """
+    resend_confirmation_task.enqueue(campaign.pk, hash_email(email))
+
+
+def resend_confirmation(campaign: Campaign, email_hash: str, now: datetime | None = None) -> bool:
+    """Queue a fresh confirmation link for this address's unconfirmed action, within limits (run by the worker)."""
     from outcry.delivery.tasks import send_action_messages
 
     now = now or timezone.now()
-    action = Action.objects.filter(
-        campaign=campaign, email_hash=hash_email(email), status=Action.Status.UNCONFIRMED
-    ).first()
+    action = Action.objects.filter(campaign=campaign, email_hash=email_hash, status=Action.Status.UNCONFIRMED).first()
     if action is None:
         return False
     with transaction.atomic():

@@ -69,6 +69,15 @@ def send_digests() -> int:
     return len(made)
 
 
+@task(queue_name="delivery")
+def resend_confirmation_task(campaign_id: int, email_hash: str) -> bool:
+    """The resend endpoint's work, out of the request (services.ask_for_resend)."""
+    from outcry.campaigns.models import Campaign
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    return campaign is not None and services.resend_confirmation(campaign, email_hash)
+
+
 @task()
 def expire_unconfirmed_actions() -> int:
     return services.expire_unconfirmed()

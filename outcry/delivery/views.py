@@ -3,6 +3,7 @@ button; only its POST confirms (and confirming twice is harmless)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
@@ -10,7 +11,9 @@ from django.views.decorators.http import require_http_methods
 from outcry.campaigns.models import Campaign
 from outcry.delivery import services
 from outcry.delivery.forms import ResendForm
-from outcry.lib.client import see_other
+from outcry.lib.client import client_ip, limit_network, see_other
+from outcry.lib.hashing import hash_ip
+from outcry.safety import ratelimit
 
 
 def _campaign(slug: str) -> Campaign:
@@ -34,8 +37,13 @@ def resend(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign(slug)
     form = ResendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.resend_confirmation(campaign, form.cleaned_data["email"])
-        # The same answer whether or not the address has an action waiting.
+        # Per client network: the worker's own limits are per address, and a flood of addresses would fill its queue.
+        limit = ratelimit.Limit.parse(settings.OUTCRY_RATE_RESEND)
+        exceeded = ratelimit.hit("resend-ip", hash_ip(limit_network(client_ip(request))), limit)
+        if exceeded:
+            return ratelimit.too_many_requests(request, exceeded.retry_after, back_url=campaign.get_absolute_url())
+        services.ask_for_resend(campaign, form.cleaned_data["email"])
+        # The same answer, after the same work, whether or not the address has an action waiting.
         return render(request, "delivery/confirm_resent.html", {"campaign": campaign})
     status = 400 if request.method == "POST" else 200
     return render(request, "delivery/confirm_invalid.html", {"campaign": campaign, "form": form, "asked": True}, status=status)

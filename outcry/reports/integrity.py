@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -66,9 +66,12 @@ def _cache_key(campaign_id: int) -> str:
     return f"integrity:{campaign_id}"
 
 
-def status_counts(campaign_id: int) -> dict[str, int]:
+def status_counts(campaign_id: int, before: datetime | None = None) -> dict[str, int]:
     # One grouped count on the (campaign, status) index; cached by the callers.
-    rows = Action.objects.filter(campaign_id=campaign_id).values("status").annotate(n=Count("id")).order_by()
+    actions = Action.objects.filter(campaign_id=campaign_id)
+    if before is not None:
+        actions = actions.filter(created_at__lt=before)
+    rows = actions.values("status").annotate(n=Count("id")).order_by()
     return {row["status"]: row["n"] for row in rows}
 
 
@@ -104,13 +107,8 @@ def cached_ledger(campaign: Campaign) -> list[LedgerRow]:
     return ledger
 
 
-def integrity_report(campaign: Campaign) -> Integrity:
-    """Cached for OUTCRY_INTEGRITY_CACHE_SECONDS: at most two grouped queries per campaign per period."""
-    cached = cache.get(_cache_key(campaign.pk))
-    if cached is not None:
-        return cached
-    counts = status_counts(campaign.pk)
-    report = Integrity(
+def _report(counts: dict[str, int], ledger: list[LedgerRow]) -> Integrity:
+    return Integrity(
         taken=sum(counts.values()),
         counted=counts.get(Action.Status.COUNTED, 0),
         duplicate=counts.get(Action.Status.DUPLICATE, 0),
@@ -118,9 +116,71 @@ def integrity_report(campaign: Campaign) -> Integrity:
         unconfirmed=counts.get(Action.Status.UNCONFIRMED, 0),
         expired=counts.get(Action.Status.EXPIRED, 0),
         held=counts.get(Action.Status.HELD, 0),
-        ledger=cached_ledger(campaign),
+        ledger=ledger,
     )
+
+
+def integrity_report(campaign: Campaign) -> Integrity:
+    """The exact report, for the organisation's staff. Cached for OUTCRY_INTEGRITY_CACHE_SECONDS: at most two
+    grouped queries per campaign per period."""
+    cached = cache.get(_cache_key(campaign.pk))
+    if cached is not None:
+        return cached
+    report = _report(status_counts(campaign.pk), cached_ledger(campaign))
     cache.set(_cache_key(campaign.pk), report, settings.OUTCRY_INTEGRITY_CACHE_SECONDS)
+    return report
+
+
+@dataclass
+class PublicIntegrity:
+    """The report as anyone may read it, built so it cannot answer "has this address acted?" (issue 16):
+    an attacker who submits an address and watches whether `duplicate` or `held` moves learns nothing,
+    because only actions taken before the current hour are counted, the numbers change once an hour, each
+    is rounded to OUTCRY_INTEGRITY_PUBLIC_ROUNDING, and one below OUTCRY_INTEGRITY_PUBLIC_MIN shows as
+    None ("fewer than …"). The ledger of letters stays exact: letters follow the counted actions, which
+    the live count already shows."""
+
+    as_of: datetime
+    taken: int | None
+    counted: int | None
+    not_counted: int | None
+    duplicate: int | None
+    invalid: int | None
+    unconfirmed: int | None
+    expired: int | None
+    held: int | None
+    ledger: list[LedgerRow] = field(default_factory=list)
+    fewer_than: int = 0
+    rounding: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"as_of": self.as_of.isoformat()}
+
+
+def blurred(n: int) -> int | None:
+    step = max(settings.OUTCRY_INTEGRITY_PUBLIC_ROUNDING, 1)
+    if n < settings.OUTCRY_INTEGRITY_PUBLIC_MIN:
+        return None
+    return max(step * round(n / step), settings.OUTCRY_INTEGRITY_PUBLIC_MIN)
+
+
+def public_integrity_report(campaign: Campaign) -> PublicIntegrity:
+    """Cached until the hour ends: one grouped query per campaign per hour."""
+    now = timezone.now()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    key = f"integrity-public:{campaign.pk}:{hour.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    exact = _report(status_counts(campaign.pk, before=hour), cached_ledger(campaign))
+    report = PublicIntegrity(
+        as_of=hour, ledger=exact.ledger, fewer_than=settings.OUTCRY_INTEGRITY_PUBLIC_MIN,
+        rounding=settings.OUTCRY_INTEGRITY_PUBLIC_ROUNDING,
+        **{name: blurred(getattr(exact, name)) for name in (
+            "taken", "counted", "not_counted", "duplicate", "invalid", "unconfirmed", "expired", "held",
+        )},
+    )
+    cache.set(key, report, int((hour + timedelta(hours=1) - now).total_seconds()) + 1)
     return report
 
 

@@ -11,7 +11,7 @@ from outcry.campaigns.models import Campaign
 from outcry.campaigns.progress import progress
 from outcry.campaigns.share import campaign_share_url
 from outcry.reports.embedding import embed_csp
-from outcry.reports.integrity import integrity_report
+from outcry.reports.integrity import integrity_report, public_integrity_report
 
 EMBED_FIELDS = ("pk", "slug", "title", "goal", "status", "embed_allowed_origins")
 
@@ -38,4 +38,7 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def integrity(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.public().select_related("organisation"), slug=slug)
-    return render(request, "reports/integrity.html", {"campaign": campaign, "report": integrity_report(campaign)})
+    # The organisation's staff see the exact counts; anyone else the hourly, rounded ones (PublicIntegrity).
+    staff = request.user.is_authenticated and Campaign.objects.for_staff(request.user).filter(pk=campaign.pk).exists()
+    report = integrity_report(campaign) if staff else public_integrity_report(campaign)
+    return render(request, "reports/integrity.html", {"campaign": campaign, "report": report, "exact": staff})

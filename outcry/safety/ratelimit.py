@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from outcry.safety.models import LimitCounter
 
@@ -118,6 +120,14 @@ def hit_many(checks: list[Check]) -> Exceeded | None:
 def hit(scope: str, ident: str, limit: Limit) -> Exceeded | None:
     """Count one request against (scope, ident); return how long to wait once the limit is passed."""
     return hit_many([(scope, ident, limit)])
+
+
+def too_many_requests(request: HttpRequest, retry_after: int, back_url: str) -> HttpResponse:
+    """A small page, cheap to send a flood, that tells a person when to try again."""
+    context = {"minutes": max(1, -(-retry_after // 60)), "back_url": back_url}
+    response = render(request, "safety/too_many.html", context, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def first_use(key: str, seconds: int) -> bool:

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest
 
 from outcry.actions.anti_abuse import AntiAbuseForm
 from outcry.actions.models import Action
@@ -59,14 +58,6 @@ def _limits(scopes: list[tuple[str, str, str]]) -> int:
     """Count one hit on each (scope, ident, setting); return the longest wait among those exceeded."""
     exceeded = ratelimit.hit_many([(scope, ident, ratelimit.Limit.parse(getattr(settings, setting))) for scope, ident, setting in scopes])
     return exceeded.retry_after if exceeded else 0
-
-
-def too_many_requests(request: HttpRequest, retry_after: int, back_url: str) -> HttpResponse:
-    """A small page, cheap to send a flood, that tells a person when to try again."""
-    context = {"minutes": max(1, -(-retry_after // 60)), "back_url": back_url}
-    response = render(request, "safety/too_many.html", context, status=429)
-    response["Retry-After"] = str(retry_after)
-    return response
 
 
 def screen_submission(request: HttpRequest, campaign: Campaign, form: AntiAbuseForm) -> Screening:

@@ -100,6 +100,15 @@ def test_an_expired_link_offers_a_new_one(smtp, opt_in_campaign, client, support
     assert action.status == Action.Status.UNCONFIRMED
 
 
+def run_resend_tasks() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from outcry.delivery.tasks import resend_confirmation_task
+
+    for row in DBTaskResult.objects.filter(task_path=resend_confirmation_task.module_path).order_by("enqueued_at"):
+        resend_confirmation_task.call(*row.args_kwargs["args"])
+
+
 def test_resend_sends_a_fresh_link_within_limits_and_answers_the_same_for_anyone(
     smtp, opt_in_campaign, client, supporter, django_capture_on_commit_callbacks
 ):
@@ -111,6 +120,7 @@ def test_resend_sends_a_fresh_link_within_limits_and_answers_the_same_for_anyone
         stranger = client.post("/c/free-them/confirm/resend/", {"email": "nobody@example.com"})
     assert first.status_code == again.status_code == stranger.status_code == 200
     assert first.content == stranger.content
+    run_resend_tasks()  # what the worker does (test_resend_oracle.py: the request itself decides nothing)
     assert Message.objects.filter(kind=Message.Kind.CONFIRM).count() == 2  # the second ask came too soon
     send_due()
     assert len(smtp.handler.to(supporter["email"])) == 2

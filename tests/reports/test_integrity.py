@@ -24,7 +24,7 @@ def invalidate_wave(actions: list[Action]) -> None:
             counting.add_to_count(action.campaign_id, -1)
 
 
-def test_counts_after_duplicates_and_an_invalidated_wave(client, campaign, supporter):
+def test_counts_after_duplicates_and_an_invalidated_wave(client, staff_client, campaign, supporter):
     for i in range(6):
         client.post("/c/free-them/", supporter | {"email": f"person{i}@example.com"})
     client.post("/c/free-them/", supporter | {"email": "person0@example.com"})
@@ -33,7 +33,7 @@ def test_counts_after_duplicates_and_an_invalidated_wave(client, campaign, suppo
     invalidate_wave(wave)
     counting.forget_cached_count(campaign.pk)
 
-    html = client.get("/c/free-them/integrity/").content.decode()
+    html = staff_client.get("/c/free-them/integrity/").content.decode()
     counts = shown(html)
     assert counts == {
         "taken": 8, "counted": 4, "not_counted": 4, "duplicate": 2, "invalid": 2, "unconfirmed": 0, "expired": 0, "held": 0,
@@ -51,7 +51,8 @@ def test_ledger_counts_letters_per_target_and_status(client, campaign, supporter
     ledger = {row["target"]: row for row in data["ledger"]}
     assert ledger[str(minister)]["failed"] == 2
     assert sum(row["sent"] + row["pending"] for row in data["ledger"]) == 2
-    assert data["counted"] == 2
+    # Two actions are a small number: the public report does not say how many (test_integrity_oracle.py).
+    assert data["counted"] is None
 
 
 def test_report_is_cached(client, campaign, supporter, django_assert_max_num_queries):
@@ -66,18 +67,18 @@ def test_drafts_have_no_report(client, campaign):
     assert client.get("/c/free-them/integrity/").status_code == 404
 
 
-def test_recount_after_a_wave_updates_the_report_and_the_rollups(client, campaign, supporter, django_capture_on_commit_callbacks):
+def test_recount_after_a_wave_updates_the_report_and_the_rollups(client, staff_client, campaign, supporter, django_capture_on_commit_callbacks):
     from outcry.reports.models import ActionRollup
     from outcry.reports.services import recount_campaign, refresh_rollups
 
     for i in range(3):
         client.post("/c/free-them/", supporter | {"email": f"w{i}@example.com"})
     refresh_rollups(campaign.pk)
-    assert shown(client.get("/c/free-them/integrity/").content.decode())["invalid"] == 0
+    assert shown(staff_client.get("/c/free-them/integrity/").content.decode())["invalid"] == 0
     with django_capture_on_commit_callbacks(execute=True):
         invalidate_wave(list(Action.objects.all()[:2]))
         recount_campaign(campaign.pk)
-    assert shown(client.get("/c/free-them/integrity/").content.decode())["invalid"] == 2
+    assert shown(staff_client.get("/c/free-them/integrity/").content.decode())["invalid"] == 2
     refresh_rollups(campaign.pk)  # what the enqueued task runs
     statuses: dict[str, int] = {}
     for value, count in ActionRollup.objects.filter(campaign=campaign, dimension="status").values_list("value", "count"):
