@@ -397,6 +397,8 @@ OUTCRY_VELOCITY_FACTOR = env_int("OUTCRY_VELOCITY_FACTOR", 5)
 OUTCRY_DATA_LINK_DAYS = env_int("OUTCRY_DATA_LINK_DAYS", 7)
 # How long a studio preview link of a draft works (anyone who has it sees the draft).
 OUTCRY_PREVIEW_LINK_DAYS = env_int("OUTCRY_PREVIEW_LINK_DAYS", 7)
+# How long an emailed invitation to an organisation's studio works.
+OUTCRY_INVITE_DAYS = env_int("OUTCRY_INVITE_DAYS", 7)
 # The most pixels an uploaded image may have (read from its header, before decoding): 50 million takes a
 # 48-megapixel phone photo; decoding one in the worker needs about 150 MB. outcry/lib/images.py.
 OUTCRY_IMAGE_MAX_PIXELS = env_int("OUTCRY_IMAGE_MAX_PIXELS", 50_000_000)

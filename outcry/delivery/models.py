@@ -34,6 +34,7 @@ class Message(Leased):
         UPDATE = "update", _("Campaign update")
         FORWARD = "forward", _("A target's reply, forwarded to the supporter")
         ALERT = "alert", _("A warning to the campaign's staff")
+        INVITE = "invite", _("An invitation to an organisation's studio")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

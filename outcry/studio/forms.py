@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outcry.campaigns.models import Campaign, CampaignTranslation, CampaignUpdate, Target
+from outcry.campaigns.models import Campaign, CampaignTranslation, CampaignUpdate, Membership, Target
 
 MARKDOWN_HELP = _(
     "Markdown: a blank line starts a new paragraph; **bold**, *italics*, [link text](https://example.org), "
@@ -52,3 +52,13 @@ class UpdateForm(forms.ModelForm):
 TargetFormSet = forms.inlineformset_factory(
     Campaign, Target, fields=["name", "title", "email", "group", "country", "language", "position"], extra=2, can_delete=True,
 )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.EDITOR)
+
+
+class MemberRoleForm(forms.Form):
+    member = forms.IntegerField(widget=forms.HiddenInput)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)

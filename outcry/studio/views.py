@@ -4,9 +4,11 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -35,8 +37,10 @@ from outcry.reports.handin import hand_in_download, stream_signers_csv
 from outcry.reports.models import HandIn
 from outcry.reports.services import request_hand_in
 from outcry.safety.services import reject_held, release_held
+from outcry.studio import services as studio_services
 from outcry.studio.access import SESSION_KEY, Access, Role, memberships, signed_in, studio_view
-from outcry.studio.forms import CampaignForm, NewCampaignForm, TargetFormSet, TranslationForm, UpdateForm
+from outcry.studio.forms import CampaignForm, InviteForm, MemberRoleForm, NewCampaignForm, TargetFormSet, TranslationForm, UpdateForm
+from outcry.studio.models import Invitation
 from outcry.studio.previews import as_if_live, preview_url, previewed_campaign
 from outcry.updates import services as update_services
 
@@ -306,3 +310,69 @@ def update(request: HttpRequest, access: Access, update: int) -> HttpResponse:
         request, "update", access, status=400 if form.errors else 200, form=form, item=item,
         recipients=update_services.recipients(item).count(), progress=update_services.progress(item),
     )
+
+
+@studio_view(Role.OWNER)
+def team(request: HttpRequest, access: Access) -> HttpResponse:
+    """Members and their roles, open invitations, and the form that invites someone by email."""
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        studio_services.invite(organisation=access.organisation, invited_by=request.user, **form.cleaned_data)
+        messages.success(request, _("The invitation is on its way to %(email)s.") % {"email": form.cleaned_data["email"]})
+        return see_other(request.path)
+    members = access.organisation.memberships.select_related("user").order_by("user__username")
+    rows = [(m, MemberRoleForm(initial={"member": m.pk, "role": m.role}, prefix=f"m{m.pk}")) for m in members]
+    invitations = access.organisation.invitations.filter(accepted_at__isnull=True)
+    return _page(request, "team", access, status=400 if form.errors else 200, form=form, rows=rows, invitations=invitations)
+
+
+@studio_view(Role.OWNER)
+@require_POST
+def member(request: HttpRequest, access: Access, membership: int) -> HttpResponse:
+    """Change a member's role, or remove them; an organisation always keeps an owner."""
+    chosen = get_object_or_404(access.organisation.memberships, pk=membership)
+    try:
+        if "remove" in request.POST:
+            studio_services.remove_member(chosen)
+        elif request.POST.get("role") in Role.values:
+            studio_services.change_role(chosen, request.POST["role"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return see_other(reverse("studio:team", kwargs={"organisation": access.organisation.slug}))
+
+
+@studio_view(Role.VIEWER)
+@require_POST
+def leave(request: HttpRequest, access: Access) -> HttpResponse:
+    mine = get_object_or_404(access.organisation.memberships, user=request.user)
+    try:
+        studio_services.remove_member(mine)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return see_other(reverse("studio:organisation", kwargs={"organisation": access.organisation.slug}))
+    request.session.pop(SESSION_KEY, None)
+    return see_other(reverse("studio:home"))
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """An emailed invitation: join with the account one is signed in to, or create one here."""
+    invitation = studio_services.invitation_from_token(token)
+    if invitation is None:
+        return render(request, "studio/invitation_invalid.html", status=404)
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            return _join(invitation, request.user)  # type: ignore[arg-type]
+        return render(request, "studio/accept.html", {"invitation": invitation, "form": None})
+    form: UserCreationForm[User] = UserCreationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save(commit=False)
+        user.email = invitation.email
+        user.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return _join(invitation, user)
+    return render(request, "studio/accept.html", {"invitation": invitation, "form": form}, status=400 if form.errors else 200)
+
+
+def _join(invitation: Invitation, user: User) -> HttpResponse:
+    studio_services.accept(invitation, user)
+    return see_other(reverse("studio:organisation", kwargs={"organisation": invitation.organisation.slug}))
