@@ -419,6 +419,16 @@ class LearnMoreLink(TranslatedFields, models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        # A translated address is shown as a link like the field itself: the same rule (issue 13.13).
+        for language, words in (self.translations or {}).items():
+            url = words.get("url") if isinstance(words, dict) else None
+            if url:
+                try:
+                    validate_web_url(url)
+                except ValidationError as error:
+                    raise ValidationError({"translations": f"{language}: {' '.join(error.messages)}"}) from None
+
 
 class CampaignTranslation(models.Model):
     """The campaign's words in one more language. Empty fields show the default language's text."""

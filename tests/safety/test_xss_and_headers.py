@@ -107,14 +107,14 @@ def test_url_fields_written_around_the_form_render_only_web_addresses(client, ca
     settings.BENCH_EXEMPT_LOOPBACK = True
     Organisation.objects.filter(pk=campaign.organisation_id).update(website=url, privacy_url=url)
     Campaign.objects.filter(pk=campaign.pk).update(media_embed_url=url, follow_up_url=url)
-    LearnMoreLink.objects.bulk_create([LearnMoreLink(campaign=campaign, title="Read more", url=url)])
-    pages = [client.get("/c/free-them/")]
+    LearnMoreLink.objects.bulk_create([LearnMoreLink(campaign=campaign, title="Read more", url=url, translations={"fr": {"url": url}})])
+    pages = [client.get("/c/free-them/"), client.get("/fr/c/free-them/")]
     client.post("/c/free-them/", supporter)
     pages += [client.get("/c/free-them/thanks/"), client.get("/")]
     for page in pages:
         assert page.status_code == 200
         html = page.content.decode()
-        assert "Read more" in html or page is not pages[0]
+        assert "Read more" in html or page not in pages[:2]
         bad = [h for h in hrefs_in(html) if not h.startswith(("/", "http://", "https://", "mailto:", "#", "?")) or h.startswith("//")]
         assert bad == [], bad
     follow = client.get("/c/free-them/next/")
@@ -133,6 +133,10 @@ def test_url_fields_accept_only_web_addresses(campaign, url):
             obj.full_clean()
         assert field in refused.value.message_dict, field
         setattr(obj, field, "https://example.org/ok")
+    translated = LearnMoreLink(campaign=campaign, title="x", url="https://example.org/", translations={"fr": {"url": url}})
+    with pytest.raises(ValidationError) as refused:
+        translated.full_clean()
+    assert "translations" in refused.value.message_dict
 
 
 def test_supporter_text_is_escaped_on_the_page_it_returns_to(client, campaign, supporter, settings):
