@@ -50,5 +50,6 @@ def anonymous_name(country: str) -> str:
 def name_for_target(first_name: str, last_name: str, country: str, withheld: bool) -> str:
     if withheld:
         return anonymous_name(country)
-    return f"{first_name} {last_name}".strip()
+    # plain_name again: rows stored before names were cleaned on the way in print right too.
+    return plain_name(f"{first_name} {last_name}")
 

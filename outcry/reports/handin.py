@@ -26,7 +26,7 @@ from django_countries import countries
 
 from outcry.actions import counting
 from outcry.actions.models import Action
-from outcry.actions.names import is_withheld, name_for_target, withheld_countries
+from outcry.actions.names import is_withheld, name_for_target, plain_name, withheld_countries
 from outcry.campaigns.models import Campaign
 from outcry.lib.csv_export import Echo, csv_safe
 from outcry.reports.models import HandIn
@@ -85,7 +85,8 @@ def signer_rows(campaign: Campaign) -> Iterator[tuple[str, str, str, datetime]]:
         if is_withheld(withhold_name, country, withheld):
             yield name_for_target(first, last, country, True), "", country, created_at
         else:
-            yield first, last, country, created_at
+            # plain_name again: rows stored before names were cleaned on the way in print right too.
+            yield plain_name(first), plain_name(last), country, created_at
 
 
 def _signers(campaign: Campaign) -> Iterator[tuple[str, str, str]]:

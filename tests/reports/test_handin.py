@@ -130,7 +130,9 @@ def test_bidi_controls_in_names_are_dropped_on_every_way_in(client, campaign, su
     take_action(campaign=campaign, data=ActionData(first_name="Zo\u202dë", last_name="\u202aPerson\u202c\u2066", email="z@example.com", country="FR"))
     names = list(Action.objects.values_list("first_name", "last_name"))
     assert sorted(names) == [("Amal", "laddaH"), ("Zoë", "Person")]
+    # A row stored before the rule (or written around it) prints without its controls too.
+    make_actions(campaign, 1, first_name="Old\u202eRow", last_name="Stored")
     hand_in = HandIn.objects.create(campaign=campaign)
     build_hand_in(str(hand_in.pk))
     text = pdf_text(hand_in_path(hand_in))
-    assert "Amal laddaH" in text and "Zoë Person" in text
+    assert "Amal laddaH" in text and "Zoë Person" in text and "OldRow Stored" in text
