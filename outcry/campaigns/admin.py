@@ -139,7 +139,8 @@ class CampaignAdmin(OrganisationScopedAdmin):
     fieldsets = [
         (None, {"fields": ["organisation", "title", "slug", "status", "language"]}),
         (_("Page"), {"fields": ["summary", "hero_image", "hero_alt", "hero_caption", "media_embed_url", "headline", "story", "text_format", "call_to_action"]}),
-        (_("Action and goal"), {"fields": ["action_kind", "goal", "message_before_goal", "message_near_goal", "message_after_action", "thank_you_text", "consent_wording"]}),
+        (_("Action and goal"), {"fields": ["action_kind", "goal", "message_before_goal", "message_near_goal", "message_after_action", "thank_you_text", "message_after_acting", "consent_wording"]}),
+        (_("Sharing"), {"fields": ["share_message", "share_x_text", "share_email_subject", "share_email_body"]}),
         (_("Letter"), {"fields": ["letter_subject", "letter_salutation", "letter_body", "letter_signoff", "allow_personalise", "supporters_choose_targets"]}),
         (_("Delivery"), {"fields": ["delivery_mode", "digest_period", "target_hourly_limit", "double_opt_in"]}),
         (_("Emails to supporters"), {

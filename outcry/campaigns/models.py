@@ -178,6 +178,16 @@ class Campaign(models.Model):
     message_near_goal = models.CharField(_("message near the goal"), max_length=300, blank=True)
     message_after_action = models.CharField(_("thank-you headline"), max_length=300, blank=True)
     thank_you_text = models.TextField(_("thank-you text"), blank=True)
+    # Said on the thank-you page, to someone who has just acted (message_before_goal speaks to those who haven't).
+    message_after_acting = models.CharField(
+        _("momentum line after acting"), max_length=300, blank=True,
+        help_text=_("e.g. \"You are one of the first 100: share now and the count doubles.\""),
+    )
+    # What a shared link says, per channel; each empty one falls back to the title (or the summary).
+    share_message = models.CharField(_("share message (WhatsApp, Telegram, phone share sheet)"), max_length=500, blank=True)
+    share_x_text = models.CharField(_("share text for X"), max_length=250, blank=True)
+    share_email_subject = models.CharField(_("share email subject"), max_length=200, blank=True)
+    share_email_body = models.TextField(_("share email text"), blank=True, help_text=_("The link follows it."))
     consent_wording = models.CharField(
         _("consent wording"), max_length=500, blank=True,
         help_text=_("The text beside the unticked box for updates. Stored with every action that ticks it."),
@@ -436,6 +446,7 @@ class CampaignTranslation(models.Model):
     TRANSLATED_FIELDS = (
         "title", "summary", "headline", "story", "call_to_action", "hero_alt", "hero_caption",
         "message_before_goal", "message_near_goal", "message_after_action", "thank_you_text", "consent_wording",
+        "message_after_acting", "share_message", "share_x_text", "share_email_subject", "share_email_body",
         "letter_subject", "letter_salutation", "letter_body", "letter_signoff",
         "receipt_subject", "receipt_intro", "confirm_subject", "confirm_intro",
     )
@@ -454,6 +465,11 @@ class CampaignTranslation(models.Model):
     message_after_action = models.CharField(_("thank-you headline"), max_length=300, blank=True)
     thank_you_text = models.TextField(_("thank-you text"), blank=True)
     consent_wording = models.CharField(_("consent wording"), max_length=500, blank=True)
+    message_after_acting = models.CharField(_("momentum line after acting"), max_length=300, blank=True)
+    share_message = models.CharField(_("share message (WhatsApp, Telegram, phone share sheet)"), max_length=500, blank=True)
+    share_x_text = models.CharField(_("share text for X"), max_length=250, blank=True)
+    share_email_subject = models.CharField(_("share email subject"), max_length=200, blank=True)
+    share_email_body = models.TextField(_("share email text"), blank=True)
     letter_subject = models.CharField(_("letter subject"), max_length=200, blank=True)
     letter_salutation = models.CharField(_("salutation"), max_length=300, blank=True)
     letter_body = models.TextField(_("letter body"), blank=True, help_text=_("Plain text. Blank lines separate paragraphs."))

@@ -23,22 +23,34 @@ def campaign_share_url(campaign: Campaign, *, ref: str = "", via: str = "") -> s
 
 
 def share_links(campaign: Campaign, ref: str = "") -> list[ShareLink]:
-    """Plain links to each network's own share page: no third-party script ever loads on our pages."""
-    text = campaign.title
+    """Plain links to each network's own share page: no third-party script ever loads on our pages.
+
+    Each channel says what the campaign wrote for it (translated with the campaign), else its title.
+    """
+    message = campaign.share_message or campaign.title
 
     def url(channel: str) -> str:
         return campaign_share_url(campaign, ref=ref, via=channel)
 
+    subject = campaign.share_email_subject or campaign.title
+    body = f"{campaign.share_email_body or campaign.summary}\n\n{url('email')}"
     return [
+        ShareLink("whatsapp", "WhatsApp", "https://wa.me/?" + urlencode({"text": f"{message} {url('whatsapp')}"})),
         ShareLink("facebook", "Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url("facebook")})),
-        ShareLink("x", "X", "https://x.com/intent/post?" + urlencode({"text": text, "url": url("x")})),
-        ShareLink("whatsapp", "WhatsApp", "https://wa.me/?" + urlencode({"text": f"{text} {url('whatsapp')}"})),
-        ShareLink("telegram", "Telegram", "https://t.me/share/url?" + urlencode({"url": url("telegram"), "text": text})),
-        ShareLink(
-            "email", _("Email"),
-            f"mailto:?subject={quote(text)}&body={quote(campaign.summary + chr(10) + chr(10) + url('email'))}",
-        ),
+        ShareLink("x", "X", "https://x.com/intent/post?" + urlencode({"text": campaign.share_x_text or campaign.title, "url": url("x")})),
+        ShareLink("telegram", "Telegram", "https://t.me/share/url?" + urlencode({"url": url("telegram"), "text": message})),
+        ShareLink("email", _("Email"), f"mailto:?subject={quote(subject)}&body={quote(body)}"),
     ]
+
+
+def share_context(campaign: Campaign, ref: str = "") -> dict:
+    """What campaigns/_share.html needs: the channel links, the link to copy and the phone's share sheet."""
+    return {
+        "share_links": share_links(campaign, ref),
+        "copy_url": campaign_share_url(campaign, ref=ref, via="copy"),
+        "native_url": campaign_share_url(campaign, ref=ref, via="native"),
+        "native_text": campaign.share_message or campaign.title,
+    }
 
 
 @dataclass(frozen=True)

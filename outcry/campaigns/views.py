@@ -22,7 +22,7 @@ from outcry.campaigns.models import Campaign, CampaignUpdate
 from outcry.campaigns.preview import link_preview, share_image
 from outcry.campaigns.progress import progress
 from outcry.campaigns.services import ask_for_campaign_images
-from outcry.campaigns.share import campaign_share_url, mailto_links, share_links
+from outcry.campaigns.share import mailto_links, share_context
 from outcry.lib.client import client_ip, limit_network, see_other
 from outcry.lib.csrf import origin_proof
 from outcry.lib.sanitise import safe_url
@@ -97,7 +97,7 @@ def page_context(campaign: Campaign, country: str = "") -> dict:
         "letter_paragraphs": campaign.letter_paragraphs(),
         "preview": link_preview(campaign),
         "poll_ms": settings.OUTCRY_COUNTER_POLL_MS,
-    }
+    } | share_context(campaign)
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -271,11 +271,8 @@ def thanks_context(campaign: Campaign, action: Action | None, ref: str, *, await
     return page_context(campaign) | {
         "mailto_links": mailto_links(campaign, action),
         "awaiting_confirmation": awaiting,
-        "share_links": share_links(campaign, ref),
-        "copy_url": campaign_share_url(campaign, ref=ref, via="copy"),
-        "native_url": campaign_share_url(campaign, ref=ref, via="native"),
         "acted": bool(ref),
-    }
+    } | share_context(campaign, ref)
 
 
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:

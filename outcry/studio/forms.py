@@ -24,7 +24,8 @@ class CampaignForm(forms.ModelForm):
             "title", "summary", "language", "text_format", "headline", "story", "call_to_action",
             "hero_image", "hero_alt", "hero_caption",
             "action_kind", "goal", "message_before_goal", "message_near_goal", "message_after_action",
-            "thank_you_text", "consent_wording",
+            "thank_you_text", "message_after_acting", "consent_wording",
+            "share_message", "share_x_text", "share_email_subject", "share_email_body",
             "letter_subject", "letter_salutation", "letter_body", "letter_signoff", "allow_personalise",
             "delivery_mode", "double_opt_in",
         ]

@@ -55,3 +55,33 @@ def test_the_country_is_guessed_only_from_a_region(visit, locale, country):
     # In the page's collation: الإمارات near the top, not where "United Arab Emirates" sorts in English.
     codes = select.locator("option").evaluate_all("options => options.map(o => o.value)")
     assert codes.index("AE") < 30
+
+
+def test_the_campaign_page_shares_through_icons_the_phones_sheet_and_a_copied_link(visit):
+    v = visit("phone")
+    v.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=v.base_url)
+    # A phone with a share sheet: record what the page hands it.
+    v.context.add_init_script("navigator.share = (data) => { window.__shared = data; return Promise.resolve(); };")
+    page = v.page
+    v.goto(LIBYA + "?ref=someone&via=x")
+    share = page.locator("section.share")
+    whatsapp = share.locator("a.share-whatsapp")
+    expect(whatsapp).to_be_visible()
+    # The icon is drawn (from our own sprite) in the button's text colour, on the network's own green.
+    icon = whatsapp.locator("svg.icon")
+    assert icon.bounding_box()["width"] >= 18
+    colours = whatsapp.evaluate("a => [getComputedStyle(a).backgroundColor, getComputedStyle(a).color]")
+    assert colours == ["rgb(37, 211, 102)", "rgb(0, 0, 0)"]
+    with Image.open(io.BytesIO(icon.screenshot())) as drawn:
+        assert sum(1 for r, g, b in drawn.convert("RGB").get_flattened_data() if r + g + b < 120) > 50
+    native = share.get_by_role("button", name="Share…")
+    expect(native).to_be_visible()
+    native.click()
+    shared = page.evaluate("window.__shared")
+    assert shared["url"].endswith(f"{LIBYA}?via=native") and shared["title"] and shared["text"]
+    share.get_by_role("button", name="Copy link").click()
+    expect(share.locator("[data-copied-text]")).to_have_text("Link copied")
+    assert page.evaluate("navigator.clipboard.readText()").endswith(f"{LIBYA}?via=copy")
+    v.shot("share on the campaign page")
+    assert v.axe_violations() == []
+    assert v.foreign_requests() == []

@@ -142,7 +142,11 @@
     native.hidden = false;
     var button = native.querySelector("button");
     button.addEventListener("click", function () {
-      navigator.share({ title: button.getAttribute("data-share-title"), url: button.getAttribute("data-share-url") }).catch(function () {});
+      navigator.share({
+        title: button.getAttribute("data-share-title"),
+        text: button.getAttribute("data-share-text"),
+        url: button.getAttribute("data-share-url"),
+      }).catch(function () {});
     });
   }
 })();
