@@ -44,6 +44,8 @@ class ActionData:
     ip: str = ""
     passed_challenge: bool = True
     hold: bool = False
+    # Signs of a bot: the action counts only once its supporter confirms their email (step-up).
+    confirm: bool = False
     # The supporter came through a link mailed to this very address: it needs no confirmation email.
     mailbox_proven: bool = False
 
@@ -57,7 +59,7 @@ def _source(data: ActionData) -> str:
 def _initial_status(campaign: Campaign, data: ActionData) -> str:
     if data.hold:
         return Action.Status.HELD
-    if campaign.double_opt_in and not data.mailbox_proven:
+    if (campaign.double_opt_in or data.confirm) and not data.mailbox_proven:
         return Action.Status.UNCONFIRMED
     return Action.Status.COUNTED
 

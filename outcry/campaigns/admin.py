@@ -142,7 +142,7 @@ class CampaignAdmin(OrganisationScopedAdmin):
         (_("Action and goal"), {"fields": ["action_kind", "goal", "message_before_goal", "message_near_goal", "message_after_action", "thank_you_text", "message_after_acting", "consent_wording"]}),
         (_("Sharing"), {"fields": ["share_message", "share_x_text", "share_email_subject", "share_email_body"]}),
         (_("Letter"), {"fields": ["letter_subject", "letter_salutation", "letter_body", "letter_signoff", "allow_personalise", "supporters_choose_targets"]}),
-        (_("Delivery"), {"fields": ["delivery_mode", "digest_period", "target_hourly_limit", "double_opt_in"]}),
+        (_("Delivery"), {"fields": ["delivery_mode", "digest_period", "target_hourly_limit", "double_opt_in", "hold_flagged"]}),
         (_("Emails to supporters"), {
             "fields": ["receipt_subject", "receipt_intro", "confirm_subject", "confirm_intro"],
             "description": _("Leave empty for Outcry's own wording, translated. Your text replaces the greeting and the opening paragraph; the links follow it."),

@@ -228,6 +228,11 @@ class Campaign(models.Model):
         help_text=_("Letters beyond this roll into the target's next digest."),
     )
     double_opt_in = models.BooleanField(_("supporters confirm their email before the action counts"), default=False)
+    hold_flagged = models.BooleanField(
+        _("hold actions with signs of a bot for review"), default=False,
+        help_text=_("Off: such an action counts once its supporter confirms their email, and nobody waits for a "
+                    "review. On: it waits until someone on the team counts or rejects it."),
+    )
     retention_days = models.PositiveIntegerField(
         _("keep personal data for (days after closing)"), null=True, blank=True,
         help_text=_("Empty to keep it until erased by hand."),

@@ -261,8 +261,12 @@ def _referral(request: HttpRequest, campaign: Campaign) -> tuple[str, bool]:
 
 
 def _referral_value(campaign: Campaign, action: Action) -> str:
-    # A repeat gets the same page as a first action, so the page never tells whether an address acted.
-    awaiting = campaign.double_opt_in and action.status in (Action.Status.UNCONFIRMED, Action.Status.DUPLICATE)
+    # Waiting for the email confirmation: on a double opt-in campaign, or stepped up for signs of a bot
+    # (outcry/safety/screening.py). On a double opt-in campaign a repeat gets the same page as a first
+    # action, so the page never tells whether an address acted.
+    awaiting = action.status == Action.Status.UNCONFIRMED or (
+        campaign.double_opt_in and action.status == Action.Status.DUPLICATE
+    )
     return action.referral_code + (AWAITING_MARK if awaiting else "")
 
 

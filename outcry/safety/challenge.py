@@ -1,14 +1,20 @@
 """Self-hosted proof of work (the ALTCHA v1 scheme): the browser finds the number whose SHA-256 with
 the salt matches the challenge, our static/safety/js/altcha.js does it in the background, and the
-server checks the answer with its own HMAC key. Nothing is sent to a third party."""
+server checks the answer with its own HMAC key. Nothing is sent to a third party.
+
+The page's script fetches its challenge when the page opens, so the time the server wrote into the
+challenge's salt (covered by the signature) is when this visitor started: the fill time is measured from
+it, never from a value in the cached page, which every visitor shares."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 from enum import StrEnum
+from urllib.parse import parse_qs
 
 import altcha
 from django.conf import settings
@@ -28,15 +34,28 @@ def _key() -> str:
     return f"{settings.OUTCRY_HASH_KEY}:altcha"
 
 
-def new_challenge() -> dict:
+def new_challenge(issued_at: datetime | None = None) -> dict:
+    issued_at = issued_at or timezone.now()
     challenge = altcha.create_challenge_v1(
         altcha.ChallengeOptionsV1(
             hmac_key=_key(),
             max_number=settings.OUTCRY_POW_MAX_NUMBER,
-            expires=timezone.now() + timedelta(seconds=settings.OUTCRY_POW_EXPIRES_SECONDS),
+            expires=issued_at + timedelta(seconds=settings.OUTCRY_POW_EXPIRES_SECONDS),
+            params={"issued": str(int(issued_at.timestamp()))},
         )
     )
     return challenge.to_dict()
+
+
+def seconds_since_issued(payload: str) -> float | None:
+    """How long ago the challenge of a verified payload was handed out (check_solution first: only a
+    genuine signature makes the time in the salt trustworthy); None when it carries no time."""
+    try:
+        salt = json.loads(base64.b64decode(payload, validate=True))["salt"]
+        issued = float(parse_qs(salt.partition("?")[2])["issued"][0])
+    except (ValueError, binascii.Error, KeyError, TypeError, IndexError):
+        return None
+    return time.time() - issued
 
 
 def check_solution(payload: str) -> ChallengeResult:

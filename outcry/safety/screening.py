@@ -4,9 +4,11 @@
 2. the form's own validation;
 3. rate limits per email domain (per campaign and site-wide), for valid forms;
 4. bot evidence: a filled honeypot is discarded with an ordinary thank-you; a missing, wrong or
-   reused proof of work, a too-fast fill, a disposable address or a look-alike domain
-   (outcry/lib/mailbox.py) is stored but held (or left to email confirmation on double opt-in
-   campaigns), so it never counts without a person's review.
+   reused proof of work, a fill faster than a person (timed from the visitor's own challenge), a
+   disposable address or a look-alike domain (outcry/lib/mailbox.py) is stored and steps up: the
+   action counts once its supporter confirms their email, as on a double opt-in campaign. Nobody is
+   parked in a queue that a campaigner must work through in a spike; a campaign may still choose to
+   hold such actions for review (Campaign.hold_flagged).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from outcry.lib.client import client_ip, limit_network
 from outcry.lib.hashing import hash_ip
 from outcry.lib.mailbox import email_domain, is_lookalike_domain
 from outcry.safety import ratelimit
-from outcry.safety.challenge import ChallengeResult, check_solution
+from outcry.safety.challenge import ChallengeResult, check_solution, seconds_since_issued
 from outcry.safety.models import Flag
 
 LOOPBACK = {"127.0.0.1", "::1"}
@@ -86,8 +88,8 @@ def screen_submission(request: HttpRequest, campaign: Campaign, form: AntiAbuseF
         flags.append(Flag.Reason.NO_CHALLENGE)
     elif result != ChallengeResult.PASSED:
         flags.append(Flag.Reason.BAD_CHALLENGE)
-    elapsed = form.seconds_to_fill
-    if elapsed is None or elapsed < settings.OUTCRY_MIN_FILL_SECONDS:
+    elapsed = seconds_since_issued(form.challenge_payload) if result == ChallengeResult.PASSED else None
+    if elapsed is not None and elapsed < settings.OUTCRY_MIN_FILL_SECONDS:
         flags.append(Flag.Reason.TOO_FAST)
     if is_disposable(domain):
         flags.append(Flag.Reason.DISPOSABLE)
@@ -97,17 +99,19 @@ def screen_submission(request: HttpRequest, campaign: Campaign, form: AntiAbuseF
 
 
 def record_action(*, campaign: Campaign, data: ActionData, screening: Screening) -> Action | None:
-    """take_action for a screened submission: nothing for a discarded bot, a held action for a flagged one."""
+    """take_action for a screened submission: nothing for a discarded bot; a flagged one counts once its
+    supporter confirms their email (or, where the campaign asks, waits for a review)."""
     if screening.discard:
         return None
-    # A person without JavaScript on a double opt-in campaign proves themselves by confirming their email,
-    # so only the other flags need a campaigner's eyes there.
-    needs_review = [f for f in screening.flags if not (campaign.double_opt_in and f == Flag.Reason.NO_CHALLENGE)]
+    evidence = screening.flags
     if data.mailbox_proven:
         # Back through a link mailed to this address: a pre-filled form is sent in a second, perhaps before
         # the page's script has solved the challenge, and the mailbox itself is the better proof.
-        needs_review = [f for f in needs_review if f not in (Flag.Reason.TOO_FAST, Flag.Reason.NO_CHALLENGE)]
-    data = dataclasses.replace(data, passed_challenge=screening.passed_challenge, hold=bool(needs_review))
+        evidence = [f for f in evidence if f not in (Flag.Reason.TOO_FAST, Flag.Reason.NO_CHALLENGE)]
+    data = dataclasses.replace(
+        data, passed_challenge=screening.passed_challenge,
+        confirm=bool(evidence), hold=bool(evidence) and campaign.hold_flagged,
+    )
     if not screening.flags:
         # Most actions: take_action's own transaction, with no savepoint nested in an outer one.
         return take_action(campaign=campaign, data=data)

@@ -27,7 +27,7 @@ class CampaignForm(forms.ModelForm):
             "thank_you_text", "message_after_acting", "consent_wording",
             "share_message", "share_x_text", "share_email_subject", "share_email_body",
             "letter_subject", "letter_salutation", "letter_body", "letter_signoff", "allow_personalise",
-            "delivery_mode", "double_opt_in",
+            "delivery_mode", "double_opt_in", "hold_flagged",
         ]
         widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "story": forms.Textarea(attrs={"rows": 16})}
 

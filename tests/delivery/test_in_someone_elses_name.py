@@ -23,7 +23,7 @@ from outcry.delivery.services import expire_unconfirmed
 from outcry.safety.models import Flag
 from outcry.safety.services import reject_held
 from tests.conftest import make_staff
-from tests.safety.conftest import human, started_long_ago
+from tests.safety.conftest import human
 
 pytestmark = pytest.mark.django_db
 ATTACKER_WORDS = "Ignore the detainees. I support the minister and his prisons."
@@ -104,8 +104,10 @@ def test_a_held_submission_in_the_victims_name_never_blocks_the_victims_own_acti
     settings.BENCH_EXEMPT_LOOPBACK = False
     settings.OUTCRY_POW_MAX_NUMBER = 200
     capture = django_capture_on_commit_callbacks
+    campaign.hold_flagged = True  # the campaign reviews actions with signs of a bot
+    campaign.save()
     # The attacker, without JavaScript: held for review.
-    post(client, supporter | {"started": started_long_ago()}, capture, REMOTE_ADDR="203.0.113.66")
+    post(client, supporter, capture, REMOTE_ADDR="203.0.113.66")
     held = Action.objects.get()
     assert held.status == Action.Status.HELD and held.flags.filter(reason=Flag.Reason.NO_CHALLENGE).exists()
     # The victim acts with JavaScript: counted at once, with their letters.

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
-from django.core import signing
 from django.db import models
+from django.utils import timezone
 
-from outcry.actions.anti_abuse import STARTED_SALT
 from outcry.safety.challenge import new_challenge, solve
 
 
@@ -20,13 +19,14 @@ def _attack_from_loopback(settings) -> None:
     settings.OUTCRY_POW_MAX_NUMBER = 200
 
 
-def started_long_ago(seconds: float = 30) -> str:
-    return signing.dumps(time.time() - seconds, salt=STARTED_SALT)
+def answered(seconds_ago: float = 30) -> str:
+    """The answer the page's script posts to the challenge it fetched when the page opened, seconds ago."""
+    return solve(new_challenge(issued_at=timezone.now() - timedelta(seconds=seconds_ago)))
 
 
 def human(data: dict) -> dict:
-    """What a person's browser posts: the form, an answer to a fresh challenge, and time spent filling it."""
-    return data | {"altcha": solve(new_challenge()), "started": started_long_ago()}
+    """What a person's browser posts: the form and the answer to the challenge fetched when the page opened."""
+    return data | {"altcha": answered()}
 
 
 def db_text() -> Iterator[str]:

@@ -44,6 +44,8 @@
     // crypto.subtle exists only on https and localhost: elsewhere the no-JavaScript path applies.
     if (!form || !window.crypto || !crypto.subtle || !window.fetch) return;
     var pending = answer(input).catch(function () {});
+    // A challenge lives an hour (OUTCRY_POW_EXPIRES_SECONDS): a tab left open gets a fresh one in time.
+    setInterval(function () { pending = answer(input).catch(function () {}); }, 30 * 60 * 1000);
     form.addEventListener("submit", function (event) {
       if (input.value || form.dataset.powWaited) return;
       // A fast supporter submits before the answer is ready: wait for it (a few seconds at most).
