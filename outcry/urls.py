@@ -16,3 +16,6 @@ urlpatterns = [
     # Uploaded images. Behind a reverse proxy at scale, let it serve MEDIA_ROOT directly.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
+
+# An API client always gets JSON, a 500 included (outcry/api/views.py).
+handler500 = "outcry.api.views.server_error"

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from outcry.actions import counting
 from outcry.actions.models import Action
@@ -150,3 +151,10 @@ def signatures(request: HttpRequest, slug: str) -> JsonResponse:
 @api_get
 def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     return json_error(_("There is no such API endpoint or campaign."), 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: an API client gets JSON even when something breaks on our side; pages get Django's page."""
+    if request.path.startswith("/api/"):
+        return json_error(_("Something went wrong on our side. Please try again later."), 500)
+    return defaults.server_error(request)

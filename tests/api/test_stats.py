@@ -35,3 +35,19 @@ def test_unknown_api_paths_answer_json_even_with_a_newline(client, db):
         assert response.status_code == 404
         assert response["Content-Type"] == "application/json"
         assert "error" in response.json()
+
+
+def test_an_unexpected_error_in_the_api_is_still_json(client, campaign, monkeypatch):
+    from django.test import Client
+
+    from outcry.api import views
+
+    def broken(slug):
+        raise RuntimeError("something broke")
+
+    monkeypatch.setattr(views, "_stats", broken)
+    response = Client(raise_request_exception=False).get(f"/api/v1/campaigns/{campaign.slug}/stats")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json" and "error" in response.json()
+    page = Client(raise_request_exception=False).get("/this-page-is-fine/")
+    assert page.status_code == 404
