@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "outcry.studio",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes for the studio's two-factor
     "axes",
 ]
 

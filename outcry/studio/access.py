@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
 from outcry.campaigns.models import Campaign, Membership, Organisation
+from outcry.studio.two_factor import has_device
 
 Role = Membership.Role
 SESSION_KEY = "studio_organisation"
@@ -81,6 +82,13 @@ def signed_in(request: HttpRequest) -> bool:
     return not settings.OUTCRY_STAFF_2FA or request.user.is_verified()
 
 
+def not_signed_in(request: HttpRequest) -> HttpResponse:
+    """Where to go instead: enrol two-factor if the site requires it and the person has none, else sign in."""
+    if request.user.is_authenticated and not has_device(request.user):  # type: ignore[arg-type]
+        return redirect_to_login(request.get_full_path(), reverse("studio:two_factor"))
+    return redirect_to_login(request.get_full_path(), reverse("studio:login"))
+
+
 def studio_view(need: str) -> Callable:
     """Decorates a view taking (request, access, ...): the URL's `organisation` (a slug) or `pk` (a
     campaign's id) is resolved to an Access the person holds with at least the `need` role."""
@@ -89,7 +97,7 @@ def studio_view(need: str) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, organisation: str | None = None, pk: int | None = None, **kwargs) -> HttpResponse:
             if not signed_in(request):
-                return redirect_to_login(request.get_full_path(), reverse("studio:login"))
+                return not_signed_in(request)
             access = resolve(request.user, need, organisation_slug=organisation, campaign_pk=pk)
             request.session[SESSION_KEY] = access.organisation.slug
             request.studio = access  # type: ignore[attr-defined]

@@ -63,3 +63,10 @@ class InviteForm(forms.Form):
 class MemberRoleForm(forms.Form):
     member = forms.IntegerField(widget=forms.HiddenInput)
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class TokenForm(forms.Form):
+    code = forms.CharField(
+        label=_("The 6-digit code your app shows"), max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

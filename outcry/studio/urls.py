@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", views.two_factor, name="two_factor"),
     path("o/<slug:organisation>/", views.organisation, name="organisation"),
     path("o/<slug:organisation>/new/", views.new_campaign, name="new_campaign"),
     path("o/<slug:organisation>/team/", views.team, name="team"),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,10 +16,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
 from django_otp.forms import OTPAuthenticationForm
+from django_otp.models import Device
 
 from outcry.actions import counting
 from outcry.actions.exports import CSV_COLUMNS
@@ -38,23 +42,48 @@ from outcry.reports.models import HandIn
 from outcry.reports.services import request_hand_in
 from outcry.safety.services import reject_held, release_held
 from outcry.studio import services as studio_services
-from outcry.studio.access import SESSION_KEY, Access, Role, memberships, signed_in, studio_view
-from outcry.studio.forms import CampaignForm, InviteForm, MemberRoleForm, NewCampaignForm, TargetFormSet, TranslationForm, UpdateForm
+from outcry.studio import two_factor as two_factor_service
+from outcry.studio.access import SESSION_KEY, Access, Role, memberships, not_signed_in, signed_in, studio_view
+from outcry.studio.forms import (
+    CampaignForm,
+    InviteForm,
+    MemberRoleForm,
+    NewCampaignForm,
+    TargetFormSet,
+    TokenForm,
+    TranslationForm,
+    UpdateForm,
+)
 from outcry.studio.models import Invitation
 from outcry.studio.previews import as_if_live, preview_url, previewed_campaign
+from outcry.studio.two_factor import has_device
 from outcry.updates import services as update_services
+
+
+class TwoFactorLoginForm(OTPAuthenticationForm):
+    """The admin's TOTP form, except that a person with no device yet gets in with the password and is
+    sent to enrol one (studio.access.not_signed_in) before any other studio page."""
+
+    def clean_otp(self, user: User | None) -> None:
+        if user is not None and not has_device(user):
+            return
+        super().clean_otp(user)
+
+    def _chosen_device(self, user: User) -> Device | None:
+        # No device list to pick from: the code itself says which device it is for.
+        return two_factor_service.device_for_code(user, (self.cleaned_data.get("otp_token") or "").strip())
 
 
 class LoginView(auth_views.LoginView):
     """Django's login, counted by django-axes (its backend sees every attempt); with the site's
-    two-factor setting on, the same TOTP form as the admin."""
+    two-factor setting on, a TOTP or recovery code too."""
 
     template_name = "studio/login.html"
     redirect_authenticated_user = False
     next_page = reverse_lazy("studio:home")
 
     def get_form_class(self) -> type[AuthenticationForm]:
-        return OTPAuthenticationForm if settings.OUTCRY_STAFF_2FA else AuthenticationForm
+        return TwoFactorLoginForm if settings.OUTCRY_STAFF_2FA else AuthenticationForm
 
 
 class LogoutView(auth_views.LogoutView):
@@ -64,7 +93,7 @@ class LogoutView(auth_views.LogoutView):
 def home(request: HttpRequest) -> HttpResponse:
     """The organisation worked on last, else the first; a page saying so when there is none."""
     if not signed_in(request):
-        return redirect("studio:login")
+        return not_signed_in(request)
     mine = memberships(request.user)
     if not mine:
         return render(request, "studio/no_organisation.html", {"mine": mine}, status=403)
@@ -376,3 +405,28 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 def _join(invitation: Invitation, user: User) -> HttpResponse:
     studio_services.accept(invitation, user)
     return see_other(reverse("studio:organisation", kwargs={"organisation": invitation.organisation.slug}))
+
+
+@login_required(login_url=reverse_lazy("studio:login"))
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan the QR code (or type the key), confirm one code, keep the recovery codes."""
+    if has_device(request.user):  # type: ignore[arg-type]
+        return render(request, "studio/two_factor.html", {"enrolled": True, "mine": memberships(request.user)})
+    device = two_factor_service.pending_device(request.user)  # type: ignore[arg-type]
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor_service.confirm_device(device, form.cleaned_data["code"])
+        if codes is not None:
+            otp_login(request, device)
+            return render(request, "studio/two_factor.html", {"codes": codes, "next": _next_or_home(request), "mine": memberships(request.user)})
+        form.add_error("code", _("That code does not match. Check the time on your phone and try the newest code."))
+    context = {
+        "form": form, "qr": two_factor_service.qr_svg(device), "secret": two_factor_service.secret_text(device),
+        "next": _next_or_home(request), "mine": memberships(request.user),
+    }
+    return render(request, "studio/two_factor.html", context, status=400 if form.errors else 200)
+
+
+def _next_or_home(request: HttpRequest) -> str:
+    wanted = request.GET.get("next") or request.POST.get("next") or ""
+    return wanted if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}) else reverse("studio:home")
