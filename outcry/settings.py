@@ -89,6 +89,8 @@ MIDDLEWARE = [
     # Counts every answer for /metrics, including those the shared copy gives early (outcry/lib/metrics.py).
     "outcry.lib.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A view that cannot reach the database answers 503 with Retry-After, keeping a POST's input (outcry/lib/outage.py).
+    "outcry.lib.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Repeats of a shared anonymous page or stats answer go back from here (outcry/lib/shared_cache.py).
     "outcry.lib.shared_cache.SharedResponseMiddleware",
@@ -348,6 +350,11 @@ OUTCRY_COUNT_CACHE_SECONDS = env_int("OUTCRY_COUNT_CACHE_SECONDS", 2)
 OUTCRY_VIEW_FLUSH_SECONDS = env_int("OUTCRY_VIEW_FLUSH_SECONDS", 10)
 # How long one rendering of a campaign page serves every anonymous visitor (outcry/lib/shared_cache.py).
 OUTCRY_PAGE_CACHE_SECONDS = env_int("OUTCRY_PAGE_CACHE_SECONDS", 2)
+# While the database is unreachable, public pages and stats are served from their last good copy for
+# at most this long (and a CDN is told it may do the same: stale-if-error); README: Running at scale.
+OUTCRY_STALE_SECONDS = env_int("OUTCRY_STALE_SECONDS", 600)
+# What Retry-After says to an action (or any request that needs the database) during an outage.
+OUTCRY_OUTAGE_RETRY_SECONDS = env_int("OUTCRY_OUTAGE_RETRY_SECONDS", 60)
 # How often an open page asks for the live count (slower while the tab is hidden).
 OUTCRY_COUNTER_POLL_MS = env_int("OUTCRY_COUNTER_POLL_MS", 5000)
 # How long each web process reuses a shared page or stats answer from its own memory.

@@ -109,3 +109,34 @@ def make_staff(organisation: Organisation, username: str):
 def staff_client(client, organisation):
     client.force_login(make_staff(organisation, "staffer"))
     return client
+
+
+@pytest.fixture
+def database_away(transactional_db):
+    """database_away(): a context in which this process's database connection points at a place with no
+    database (a closed port; for SQLite a file in a directory that does not exist), as in an outage."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+
+    @contextmanager
+    def away():
+        saved = dict(connection.settings_dict)
+        connection.close()
+        if connection.vendor == "sqlite":
+            connection.settings_dict["NAME"] = "/nonexistent-outcry-dir/none.sqlite3"
+        else:
+            import socket
+
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                closed_port = s.getsockname()[1]
+            connection.settings_dict.update(HOST="127.0.0.1", PORT=closed_port)
+        try:
+            yield
+        finally:
+            connection.close()
+            connection.settings_dict.clear()
+            connection.settings_dict.update(saved)
+
+    return away

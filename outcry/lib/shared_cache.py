@@ -1,12 +1,18 @@
 """Responses that are the same for every anonymous visitor, built once and shared for a few seconds.
 
 Two layers: each web process keeps what it served for OUTCRY_LOCAL_CACHE_SECONDS (1) in its own
-memory, so most requests of a storm cost no network round trip at all; behind it the shared cache
+memory (never past the shared copy's freshness, so all processes move to a new copy together), so most requests of a storm cost no network round trip at all; behind it the shared cache
 (Redis when REDIS_URL is set) holds one rendering per variant for every process together, so a
 storm costs one rendering per variant every few seconds. Each shared entry carries the campaign's
 version, which any edit of the campaign bumps: an edit shows at once in the process that made it and
 within OUTCRY_LOCAL_CACHE_SECONDS everywhere else, rather than after the entry expires. The responses carry an ETag and Cache-Control, so a reverse proxy
 or a CDN in front can absorb the storm too, and a client that polls gets 304 while nothing changed.
+
+One process at a time builds the next copy of an entry (a lock in the cache); the others serve the
+copy before it meanwhile, without keeping it. With Redis, a copy is stored before it is served, so a
+reader going from process to process never gets an older copy (an older count) after a newer one.
+The shared entry outlives its freshness by OUTCRY_STALE_SECONDS: while the database is unreachable,
+that last good copy is served instead of an error (outcry/lib/outage.py answers what has none).
 
 Never put anything per-visitor into a shared body: no CSRF token (outcry/lib/csrf.py explains why a
 browser's form needs none; outcry/campaigns/views.py public_page fills one in for other clients),
@@ -16,9 +22,10 @@ no cookie, nothing from the session.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
@@ -28,12 +35,15 @@ from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
 from outcry.lib.metrics import SHARED_COPIES, increment
+from outcry.lib.outbox import DATABASE_ERRORS
 
 
 @dataclass(frozen=True)
 class Shared:
     body: bytes
     etag: str
+    # Wall-clock time (time.time()) this copy stops being fresh; set by shared() when it stores the copy.
+    fresh_until: float = 0.0
 
 
 T = TypeVar("T")
@@ -41,6 +51,12 @@ T = TypeVar("T")
 # key -> (monotonic expiry, item). Bounded: share links with many ref codes make many variants.
 _local: dict[str, tuple[float, Any]] = {}
 LOCAL_MAX_ENTRIES = 2000
+# One process at a time builds the next copy of an entry; a builder that died frees it after this.
+BUILD_LOCK_SECONDS = 5
+logger = logging.getLogger(__name__)
+# Log an outage once in this many seconds per process, not once per request.
+LOG_EVERY = 10.0
+_last_logged = 0.0
 
 
 def _version_key(slug: str) -> str:
@@ -66,16 +82,16 @@ def etag_of(data: bytes) -> str:
 def shared(kind: str, slug: str, variant: tuple[str, ...], seconds: int, build: Callable[[], Shared]) -> Shared:
     """The shared response for (kind, campaign, variant), from cache or freshly built.
 
-    `build` may raise Http404; nothing is cached then. Two processes that miss at once both build:
-    building is a few small queries, cheaper than a lock round trip on every hit.
+    `build` may raise Http404; nothing is cached then. While the database is unreachable, `build` fails
+    and the last good copy is served instead, for up to OUTCRY_STALE_SECONDS after it stopped being fresh.
     """
     key = "shared:" + hashlib.blake2b(repr((kind, slug, variant)).encode(), digest_size=16).hexdigest()
     item = _recalled(key)
     if item is not None:
         increment(SHARED_COPIES, kind, "process")
         return cast(Shared, item)
-    item = _from_shared_cache(key, kind, slug, seconds, build)
-    _keep(key, min(settings.OUTCRY_LOCAL_CACHE_SECONDS, seconds), item)
+    item, keep = _from_shared_cache(key, kind, slug, seconds, build)
+    _keep(key, keep, item)
     return item
 
 
@@ -103,19 +119,70 @@ def _keep(key: str, seconds: float, item: Any) -> None:
         _local[key] = (time.monotonic() + seconds, item)
 
 
-def _from_shared_cache(key: str, kind: str, slug: str, seconds: int, build: Callable[[], Shared]) -> Shared:
+def _kept_for(item: Shared, seconds: float) -> float:
+    # Never past the shared copy's own freshness: every process then moves to the next copy together,
+    # and no process keeps serving an older count than another one already serves (issue 14: a
+    # counter read through two processes must never step back).
+    return max(0.0, min(settings.OUTCRY_LOCAL_CACHE_SECONDS, seconds, item.fresh_until - time.time()))
+
+
+def _from_shared_cache(key: str, kind: str, slug: str, seconds: int, build: Callable[[], Shared]) -> tuple[Shared, float]:
+    """The copy and how long this process may keep it in memory."""
     version_key = _version_key(slug)
     found = cache.get_many([key, version_key])
     version = found.get(version_key, 0)
     entry = found.get(key)
-    if entry is not None and entry[0] == version:
+    last, current = None, False
+    if entry is not None and len(entry) == 4:  # (version, body, etag, fresh_until)
+        last, current = Shared(body=entry[1], etag=entry[2], fresh_until=entry[3]), entry[0] == version
+    if last is not None and current and time.time() < last.fresh_until:
         increment(SHARED_COPIES, kind, "shared")
-        return Shared(body=entry[1], etag=entry[2])
-    fresh = build()
-    increment(SHARED_COPIES, kind, "built")
-    if seconds > 0:
-        cache.set(key, (version, fresh.body, fresh.etag), seconds)
-    return fresh
+        return last, _kept_for(last, seconds)
+    if seconds <= 0:
+        increment(SHARED_COPIES, kind, "built")
+        return build(), 0.0
+    locked = last is not None and current
+    if locked:
+        lock = f"building:{key}"
+        if not cache.add(lock, 1, BUILD_LOCK_SECONDS):
+            # Another process is building the next copy. Until it is stored, the one before is the newest
+            # anyone has served; it is not kept, so the next request here looks for the new one.
+            increment(SHARED_COPIES, kind, "shared")
+            return cast(Shared, last), 0.0
+        # The builder before us may have stored its copy between our read and our lock: use that one,
+        # rather than build a second copy that some process would serve beside the first.
+        entry = cache.get(key)
+        if entry is not None and len(entry) == 4 and entry[0] == version and time.time() < entry[3]:
+            cache.delete(lock)
+            stored = Shared(body=entry[1], etag=entry[2], fresh_until=entry[3])
+            increment(SHARED_COPIES, kind, "shared")
+            return stored, _kept_for(stored, seconds)
+    try:
+        fresh = build()
+        increment(SHARED_COPIES, kind, "built")
+        fresh = replace(fresh, fresh_until=time.time() + seconds)
+        # Kept past its freshness as the last good copy for an outage. Stored before it is served, and
+        # before the lock is released, so any request after this answer finds this copy or a newer one.
+        cache.set(key, (version, fresh.body, fresh.etag, fresh.fresh_until), seconds + settings.OUTCRY_STALE_SECONDS)
+    except DATABASE_ERRORS:
+        if last is None:
+            raise
+        _log_outage()
+        increment(SHARED_COPIES, kind, "stale")
+        # Held a moment, so this process tries the database about once a second, not on every request.
+        return last, min(settings.OUTCRY_LOCAL_CACHE_SECONDS, seconds)
+    finally:
+        if locked:
+            cache.delete(lock)
+    return fresh, _kept_for(fresh, seconds)
+
+
+def _log_outage() -> None:
+    global _last_logged
+    now = time.monotonic()
+    if now - _last_logged > LOG_EVERY:
+        _last_logged = now
+        logger.warning("Database unreachable: serving the last good copies of shared pages")
 
 
 def answer(
@@ -132,10 +199,15 @@ def answer(
     response = HttpResponse(item.body, content_type=content_type)
     if front:
         response.shared_seconds = seconds  # type: ignore[attr-defined]  # SharedResponseMiddleware may keep it
+        response.shared_until = item.fresh_until  # type: ignore[attr-defined]  # but not past the copy's freshness
     response["ETag"] = item.etag
     # stale-while-revalidate lets a CDN keep answering while it refetches, so the origin never
-    # sees the whole storm at the moment an entry expires.
-    response["Cache-Control"] = f"public, max-age={seconds}, stale-while-revalidate={max(seconds, 1) * 5}"
+    # sees the whole storm at the moment an entry expires; stale-if-error lets it ride out an
+    # outage with its copy, as the origin does with its own (OUTCRY_STALE_SECONDS).
+    response["Cache-Control"] = (
+        f"public, max-age={seconds}, stale-while-revalidate={max(seconds, 1) * 5}, "
+        f"stale-if-error={settings.OUTCRY_STALE_SECONDS}"
+    )
     if vary:
         # e.g. a visitor with a session (campaign staff) may see drafts and notices; keep caches from mixing them up.
         patch_vary_headers(response, vary)
@@ -178,6 +250,8 @@ class SharedResponseMiddleware:
             return _replay(request, finished)
         response = self.get_response(request)
         seconds = min(getattr(response, "shared_seconds", 0), settings.OUTCRY_LOCAL_CACHE_SECONDS)
+        if getattr(response, "shared_until", 0):
+            seconds = min(seconds, response.shared_until - time.time())  # type: ignore[attr-defined]
         if key is not None and seconds > 0 and response.status_code == 200 and not response.cookies:
             _keep(key, seconds, _Finished(headers=tuple(response.items()), body=response.content, etag=response["ETag"]))
         return response

@@ -12,13 +12,15 @@
     var separator = counter.getAttribute("data-thousands") || "";
     var format = { format: function (n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, separator); } };
     var interval = Number(counter.getAttribute("data-poll-ms")) || 5000;
-    var lastCount = null;
+    // The highest count shown so far, starting with the page's own: an answer from a snapshot older than
+    // one already shown (another server process, a cache in between) never turns the counter back.
+    var shown = Number(counter.getAttribute("data-count-value")) || 0;
     var poll = function () {
       fetch(counter.getAttribute("data-stats-url"), { credentials: "omit" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (stats) {
-          if (!stats || stats.count === lastCount) return;
-          lastCount = stats.count;
+          if (!stats || !(stats.count > shown)) return;
+          shown = stats.count;
           countEl.textContent = format.format(stats.count);
           // Past the milestone the page was rendered with, the bar stays full until the next render moves it up.
           if (bar) bar.value = Math.min(stats.count, Number(bar.max));

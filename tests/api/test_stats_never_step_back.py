@@ -1,0 +1,104 @@
+"""A reader of the stats never sees the count step back (issue 14 item 5), whichever web process answers:
+two granian processes on one PostgreSQL and one Redis, actions arriving all the time, readers opening a
+new connection for each read (so their reads land on both processes)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+
+from tests.delivery.test_worker_kill import database_url, wait_for
+from tests.faults.harness import free_port
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")) or not os.environ.get("REDIS_URL"),
+        reason="needs PostgreSQL and Redis: processes share copies only through Redis",
+    ),
+]
+
+
+def stats(port: int) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/api/v1/campaigns/free-them/stats")
+    count = json.loads(conn.getresponse().read())["count"]
+    conn.close()
+    return count
+
+
+def act(port: int) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    data = {"first_name": "Ana", "last_name": "Reader", "email": f"r-{uuid.uuid4().hex[:10]}@example.com", "country": "GB"}
+    conn.request("POST", "/c/free-them/", urlencode(data), {
+        "Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{port}", "Sec-Fetch-Site": "same-origin",
+    })
+    conn.getresponse().read()
+    conn.close()
+
+
+@pytest.fixture
+def server(campaign, tmp_path):
+    port = free_port()
+    env = os.environ | {"DATABASE_URL": database_url(), "CACHE_KEY_PREFIX": f"monotonic-{port}", "BENCH_EXEMPT_LOOPBACK": "1",
+                        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    env.pop("OUTCRY_TEST_DB_NAME", None)
+    log = (tmp_path / "server.log").open("ab")
+    process = subprocess.Popen([sys.executable, "-m", "outcry.server", "--port", str(port), "--workers", "2", "--threads", "2"],
+                               cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def up() -> bool:
+        try:
+            stats(port)
+            return True
+        except OSError:
+            return False
+
+    try:
+        wait_for(up, 60, "the web server")
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def test_the_count_a_reader_sees_never_steps_back_across_two_processes(server):
+    port = server
+    stop = threading.Event()
+    reads: list[list[int]] = [[], [], []]
+
+    def actor() -> None:
+        while not stop.is_set():
+            act(port)
+
+    def reader(seen: list[int]) -> None:
+        while not stop.is_set():
+            seen.append(stats(port))
+
+    threads = [threading.Thread(target=actor) for _ in range(2)] + [threading.Thread(target=reader, args=(r,)) for r in reads]
+    for thread in threads:
+        thread.start()
+    time.sleep(12)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    for seen in reads:
+        assert len(seen) > 50 and seen[-1] > seen[0], "the count moved while they read"
+        backs = [(a, b) for a, b in zip(seen, seen[1:], strict=False) if b < a]
+        assert backs == [], f"stepped back {len(backs)} times, by up to {max(a - b for a, b in backs)}"
