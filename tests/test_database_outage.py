@@ -8,10 +8,8 @@ its own redis-server, while that PostgreSQL is stopped and started again."""
 
 from __future__ import annotations
 
-import http.client
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,6 +23,8 @@ from django.conf import settings
 
 from outcry.actions.models import Action
 from tests.faults import harness
+from tests.servers import http_request as request
+from tests.servers import production_server
 
 SUPPORTER = {"first_name": "Nadia", "last_name": "Outage", "email": "nadia.outage@example.com", "country": "GB", "postcode": "E1 6AN"}
 
@@ -88,15 +88,6 @@ def test_a_copy_past_the_stale_bound_is_not_served(client, campaign, database_aw
 LIBYA = "/c/stop-detention-libya/"
 
 
-def request(port: int, method: str, path: str, body: str = "", headers: dict | None = None) -> tuple[int, Any, str]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request(method, path, body, headers or {})
-    response = conn.getresponse()
-    text = response.read().decode()
-    conn.close()
-    return response.status, response.headers, text  # headers: any case
-
-
 def post_action(port: int, data: dict) -> tuple[int, Any, str]:
     return request(port, "POST", LIBYA, urlencode(data), {
         "Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{port}", "Sec-Fetch-Site": "same-origin",
@@ -111,41 +102,22 @@ def site():
     os.chmod(root, 0o755)
     postgres = harness.Postgres(root / "pg")
     redis = harness.Redis(root)
-    port = harness.free_port()
-    env = os.environ | {
-        "DATABASE_URL": postgres.url, "REDIS_URL": f"redis://127.0.0.1:{redis.port}/0", "SITE_URL": f"http://127.0.0.1:{port}",
-        "BENCH_EXEMPT_LOOPBACK": "1", "DEBUG": "0", "LOG_LEVEL": "WARNING", "PYTEST_XDIST_WORKER": "",
-        "PROMETHEUS_MULTIPROC_DIR": str(root / "metrics"),
-    }
-    env.pop("OUTCRY_TEST_DB_NAME", None)
-    log = (root / "server.log").open("ab")
-    for command in (["migrate", "--noinput", "-v0"], ["load_demo", "-v0"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=settings.BASE_DIR, env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
-    server = subprocess.Popen([sys.executable, "-m", "outcry.server", "--port", str(port), "--workers", "2", "--threads", "2"],
-                              cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    env = {"DATABASE_URL": postgres.url, "REDIS_URL": f"redis://127.0.0.1:{redis.port}/0", "DEBUG": "0", "LOG_LEVEL": "WARNING",
+           "PYTEST_XDIST_WORKER": "", "PROMETHEUS_MULTIPROC_DIR": str(root / "metrics")}
     try:
-        assert harness.wait_until(lambda: _answers(port), 90), f"the server did not start; see {root / 'server.log'}"
-        yield port, postgres
+        with (root / "server.log").open("ab") as log:
+            for command in (["migrate", "--noinput", "-v0"], ["load_demo", "-v0"]):
+                subprocess.run([sys.executable, "manage.py", *command], cwd=settings.BASE_DIR, env=os.environ | env,
+                               check=True, stdout=log, stderr=subprocess.STDOUT)
+        with production_server(env, root / "server.log") as port:
+            yield port, postgres
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
         redis.kill()
         try:
             postgres.stop()
         except subprocess.CalledProcessError:
             pass  # already stopped by a failed test
-        log.close()
         shutil.rmtree(root / "pg" / "pgdata", ignore_errors=True)  # the log stays for a look after a failure
-
-
-def _answers(port: int) -> bool:
-    try:
-        return request(port, "GET", "/healthz")[0] == 200
-    except OSError:
-        return False
 
 
 @pytest.mark.slow

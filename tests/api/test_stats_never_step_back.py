@@ -4,22 +4,17 @@ new connection for each read (so their reads land on both processes)."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from urllib.parse import urlencode
 
 import pytest
-from django.conf import settings
 
-from tests.delivery.test_worker_kill import database_url, wait_for
-from tests.faults.harness import free_port
+from tests.delivery.test_worker_kill import database_url
+from tests.servers import http_request, production_server
 
 pytestmark = [
     pytest.mark.slow,
@@ -32,50 +27,21 @@ pytestmark = [
 
 
 def stats(port: int) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", "/api/v1/campaigns/free-them/stats")
-    count = json.loads(conn.getresponse().read())["count"]
-    conn.close()
-    return count
+    return json.loads(http_request(port, "GET", "/api/v1/campaigns/free-them/stats")[2])["count"]
 
 
 def act(port: int) -> None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     data = {"first_name": "Ana", "last_name": "Reader", "email": f"r-{uuid.uuid4().hex[:10]}@example.com", "country": "GB"}
-    conn.request("POST", "/c/free-them/", urlencode(data), {
+    http_request(port, "POST", "/c/free-them/", urlencode(data), {
         "Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{port}", "Sec-Fetch-Site": "same-origin",
     })
-    conn.getresponse().read()
-    conn.close()
 
 
 @pytest.fixture
 def server(campaign, tmp_path):
-    port = free_port()
-    env = os.environ | {"DATABASE_URL": database_url(), "CACHE_KEY_PREFIX": f"monotonic-{port}", "BENCH_EXEMPT_LOOPBACK": "1",
-                        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
-    env.pop("OUTCRY_TEST_DB_NAME", None)
-    log = (tmp_path / "server.log").open("ab")
-    process = subprocess.Popen([sys.executable, "-m", "outcry.server", "--port", str(port), "--workers", "2", "--threads", "2"],
-                               cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def up() -> bool:
-        try:
-            stats(port)
-            return True
-        except OSError:
-            return False
-
-    try:
-        wait_for(up, 60, "the web server")
+    env = {"DATABASE_URL": database_url(), "CACHE_KEY_PREFIX": f"monotonic-{tmp_path.name}", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    with production_server(env, tmp_path / "server.log") as port:
         yield port
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def test_the_count_a_reader_sees_never_steps_back_across_two_processes(server):
