@@ -86,7 +86,7 @@ def lua_value(value: str | int) -> str:
 def script(scenario: str, variables: dict[str, str | int]) -> str:
     """The scenario's Lua, after shared variables and before the shared reporting code."""
     head = "".join(f"{name} = {lua_value(value)}\n" for name, value in variables.items())
-    return head + (WRK_DIR / f"{scenario}.lua").read_text() + (WRK_DIR / "report.lua").read_text()
+    return head + (WRK_DIR / "lib.lua").read_text() + (WRK_DIR / f"{scenario}.lua").read_text() + (WRK_DIR / "report.lua").read_text()
 
 
 def run_wrk(name: str, url: str, scenario: str, variables: dict[str, str | int], *, seconds: int, connections: int,

@@ -63,8 +63,8 @@ def small_campaign():
 def _preload_sql(campaign_id: int) -> tuple[str, list]:
     """INSERT … SELECT over generate_series(%s, %s), one value per Action column.
 
-    Columns this file does not know (added later by someone else) get their model default, so the
-    preload keeps working as the model grows.
+    Columns this file does not know (added later by someone else) get their model default (auto_now
+    ones now()), so the preload keeps working as the model grows.
     """
     from outcry.actions.models import Action
 
@@ -92,6 +92,9 @@ def _preload_sql(campaign_id: int) -> tuple[str, list]:
         columns.append(connection.ops.quote_name(field.column))
         if field.column in known:
             expression, extra = known[field.column]
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            # Django fills these on save(), not through a default (Action.modified_at).
+            expression, extra = "now()", []
         else:
             expression, extra = "%s", [field.get_db_prep_save(field.get_default(), connection)]
         values.append(expression)

@@ -10,6 +10,7 @@ end
 
 function response(status, headers, body)
   if status == 303 then acknowledged = acknowledged + 1 end
+  if on_response then on_response(status, headers) end
   statuses[status] = (statuses[status] or 0) + 1
 end
 

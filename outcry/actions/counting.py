@@ -95,29 +95,62 @@ def forget_cached_count(campaign_id: int, metric: str = Metric.ACTIONS) -> None:
     cache.delete(_cache_key(campaign_id, metric))
 
 
-# Counted without a write per event (views of the thank-you page): noted in Redis (HINCRBY on one hash
-# per metric) or, without Redis or while it is away, in this process's memory; flush_noted() moves the
-# tallies into the counter rows. How exact: with Redis, every view is counted once, except those taken
-# from Redis by a flush that then dies before its COMMIT (a crash between the two; a failed write puts
-# them back). Without Redis, each process flushes its own tally on the first view after
-# OUTCRY_VIEW_FLUSH_SECONDS, so a process that is killed loses up to that many seconds of its views.
+# Counted without a write per event (views of the thank-you page). Each web process tallies in memory
+# and hands its tally over at most once per PUSH_SECONDS: to Redis (HINCRBY on one hash per metric) when
+# there is Redis, else, or while it is away, to the counter rows, at most once per
+# OUTCRY_VIEW_FLUSH_SECONDS. The scheduled job flush_noted_counts (outcry/actions/tasks.py) moves what
+# Redis holds into the counter rows every minute. A round trip to Redis on every view would cost more than
+# the rest of the page (milliseconds on a loaded machine).
+#
+# How exact: every view is counted once, except (a) the views a web process tallied in its last second
+# (without Redis: its last OUTCRY_VIEW_FLUSH_SECONDS) when it is killed, and (b) those taken from Redis by
+# a flush whose process dies before its COMMIT. A failed write puts the views back. The dashboard is up
+# to a minute (plus a second) behind.
+PUSH_SECONDS = 1.0
 _noted: dict[tuple[int, str], int] = {}
 _noted_lock = threading.Lock()
 _noted_since = time.monotonic()
 
 
 def note(campaign_id: int, metric: str) -> None:
-    """Count one event of a metric in NOTED_METRICS without a database write (see above)."""
-    tally = getattr(cache, "tally", None)
-    if tally is not None and tally(f"noted:{metric}", str(campaign_id)):
-        return
+    """Count one event of a metric in NOTED_METRICS without a database write or a round trip (see above)."""
     global _noted_since
+    interval = PUSH_SECONDS if hasattr(cache, "tally") else settings.OUTCRY_VIEW_FLUSH_SECONDS
     with _noted_lock:
         _noted[(campaign_id, metric)] = _noted.get((campaign_id, metric), 0) + 1
-        due = time.monotonic() - _noted_since >= settings.OUTCRY_VIEW_FLUSH_SECONDS
+        now = time.monotonic()
+        due = now - _noted_since >= interval
         if due:
-            _noted_since = time.monotonic()
+            _noted_since = now
     if due:
+        _hand_over()
+
+
+def _take_local() -> dict[tuple[int, str], int]:
+    with _noted_lock:
+        taken = dict(_noted)
+        _noted.clear()
+    return taken
+
+
+def _put_back(taken: dict[tuple[int, str], int]) -> None:
+    with _noted_lock:
+        for key, n in taken.items():
+            _noted[key] = _noted.get(key, 0) + n
+
+
+def _hand_over() -> None:
+    tally = getattr(cache, "tally", None)
+    if tally is None:
+        flush_noted(shared=False)
+        return
+    left = {}
+    for (campaign_id, metric), n in _take_local().items():
+        if not tally(f"noted:{metric}", str(campaign_id), n):
+            left[(campaign_id, metric)] = n
+    if left:
+        # Redis is away: these go to the counter rows instead, with the next views of the interval.
+        _put_back(left)
         flush_noted(shared=False)
 
 
@@ -126,16 +159,12 @@ def flush_noted(*, shared: bool = True) -> int:
 
     Idempotent in effect: what it takes it removes, and on a failed write it puts it back.
     """
-    taken: dict[tuple[int, str], int] = {}
+    taken = _take_local()
     take_tally = getattr(cache, "take_tally", None)
     if shared and take_tally is not None:
         for metric in NOTED_METRICS:
             for field, n in take_tally(f"noted:{metric}").items():
                 taken[(int(field), metric)] = taken.get((int(field), metric), 0) + n
-    with _noted_lock:
-        for key, n in _noted.items():
-            taken[key] = taken.get(key, 0) + n
-        _noted.clear()
     if not taken:
         return 0
     try:
@@ -147,8 +176,6 @@ def flush_noted(*, shared: bool = True) -> int:
                     add_to_count(campaign_id, n, metric)
                     transaction.on_commit(lambda c=campaign_id, m=metric: forget_cached_count(c, m))
     except Exception:
-        with _noted_lock:
-            for key, n in taken.items():
-                _noted[key] = _noted.get(key, 0) + n
+        _put_back(taken)
         raise
     return sum(taken.values())

@@ -127,3 +127,14 @@ def test_thank_you_caching_headers_follow_the_cookie(campaign, supporter):
     assert "Cookie" in own["Vary"]
     anyone = Client().get("/c/free-them/thanks/")
     assert anyone["Cache-Control"].startswith("public") and "Cookie" in anyone["Vary"]
+
+
+def test_each_process_hands_its_tally_over_without_losing_a_view(campaign, monkeypatch, settings):
+    # Every view past the interval hands over: to Redis when there is Redis, else to the counter rows.
+    monkeypatch.setattr(counting, "PUSH_SECONDS", 0)
+    settings.OUTCRY_VIEW_FLUSH_SECONDS = 0
+    for _ in range(3):
+        Client().get("/c/free-them/thanks/")
+    assert counting._noted == {}
+    counting.flush_noted()
+    assert counting.get_count(campaign.pk, counting.THANKS_VIEWS, cached=False) == 3
