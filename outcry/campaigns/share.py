@@ -55,12 +55,29 @@ def share_context(campaign: Campaign, ref: str = "") -> dict:
 
 @dataclass(frozen=True)
 class MailtoLink:
+    """One target of an email-your-target campaign, every way to write to them: the supporter's own mail
+    app, Gmail or Outlook on the web, or copying the address and the message into anything else."""
+
     name: str
-    href: str
+    address: str
+    subject: str
+    body: str
+
+    @property
+    def href(self) -> str:
+        return f"mailto:{quote(self.address, safe='@')}?subject={quote(self.subject)}&body={quote(self.body)}"
+
+    @property
+    def gmail(self) -> str:
+        return "https://mail.google.com/mail/?" + urlencode({"view": "cm", "fs": "1", "to": self.address, "su": self.subject, "body": self.body})
+
+    @property
+    def outlook(self) -> str:
+        return "https://outlook.live.com/mail/0/deeplink/compose?" + urlencode({"to": self.address, "subject": self.subject, "body": self.body})
 
 
 def mailto_links(campaign: Campaign, action) -> list[MailtoLink]:
-    """For email-your-target campaigns: the supporter's own email app opens with the message written."""
+    """For email-your-target campaigns: the message written for the supporter to send from their own address."""
     if action is None:
         return []
     body = "\n\n".join(
@@ -68,11 +85,9 @@ def mailto_links(campaign: Campaign, action) -> list[MailtoLink]:
             campaign.letter_salutation, action.letter_text or campaign.letter_body, campaign.letter_signoff, action.full_name,
         ) if part
     )
+    language = getattr(campaign, "shown_in", "") or campaign.language
     return [
-        MailtoLink(
-            target.name,
-            f"mailto:{quote(target.email, safe='@')}?subject={quote(campaign.letter_subject or campaign.title)}&body={quote(body)}",
-        )
+        MailtoLink(target.in_language(language).name, target.email, campaign.letter_subject or campaign.title, body)
         for target in campaign.targets.all()
         if target.email
     ]

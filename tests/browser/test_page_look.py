@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -83,5 +84,31 @@ def test_the_campaign_page_shares_through_icons_the_phones_sheet_and_a_copied_li
     expect(share.locator("[data-copied-text]")).to_have_text("Link copied")
     assert page.evaluate("navigator.clipboard.readText()").endswith(f"{LIBYA}?via=copy")
     v.shot("share on the campaign page")
+    assert v.axe_violations() == []
+    assert v.foreign_requests() == []
+
+
+def test_the_mailto_path_works_without_a_mail_app(visit):
+    from tests.browser.test_supporter_path import KHOMS, fill_form
+
+    v = visit("phone")
+    v.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=v.base_url)
+    page = v.page
+    v.goto(KHOMS)
+    fill_form(page, first="Sara", last="Conti", email="sara-mailto@example.com", country="IT")
+    page.get_by_role("button", name="Write to them now").click()
+    page.wait_for_url(f"**{KHOMS}thanks/")
+    mailto = page.locator("section.mailto")
+    expect(mailto.get_by_label("Address")).to_have_value("unhcr-libya@example.org")
+    expect(mailto.get_by_role("link", name="Gmail")).to_have_attribute("href", re.compile(r"^https://mail\.google\.com/mail/\?view=cm&fs=1&to=unhcr-libya%40example\.org"))
+    expect(mailto.get_by_role("link", name="Outlook")).to_be_visible()
+    mailto.get_by_role("button", name="Copy the address").click()
+    expect(mailto.get_by_text("Address copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == "unhcr-libya@example.org"
+    mailto.get_by_role("button", name="Copy the message").click()
+    expect(mailto.get_by_text("Message copied")).to_be_visible()
+    message = page.evaluate("navigator.clipboard.readText()")
+    assert message == mailto.get_by_label("Message").input_value() and message.endswith("Sara Conti")
+    v.shot("mailto thank you")
     assert v.axe_violations() == []
     assert v.foreign_requests() == []

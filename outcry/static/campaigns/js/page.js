@@ -128,14 +128,16 @@
   if (errors) errors.focus();
 
   // Copy link and the phone's own share sheet, where the browser has them.
-  var copyButton = document.querySelector("[data-copy]");
-  if (copyButton && navigator.clipboard) {
-    copyButton.hidden = false;
-    copyButton.addEventListener("click", function () {
-      var input = document.getElementById(copyButton.getAttribute("data-copy"));
-      var status = document.querySelector("[data-copied-text]");
-      navigator.clipboard.writeText(input.value).then(function () {
-        status.textContent = status.getAttribute("data-copied-text");
+  // Each copy button (the share link; a mailto campaign's address and message) reports in its own status line.
+  if (navigator.clipboard) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (copyButton) {
+      copyButton.hidden = false;
+      copyButton.addEventListener("click", function () {
+        var input = document.getElementById(copyButton.getAttribute("data-copy"));
+        var status = copyButton.parentNode.querySelector("[data-copied-text]");
+        navigator.clipboard.writeText(input.value).then(function () {
+          status.textContent = status.getAttribute("data-copied-text");
+        });
       });
     });
   }
