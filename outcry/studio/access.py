@@ -35,6 +35,10 @@ class Access:
         return Membership.RANK[Role(self.role)] >= Membership.RANK[Role(role)]
 
     @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label)
+
+    @property
     def can_edit(self) -> bool:
         return self.allows(Role.EDITOR)
 

@@ -7,7 +7,7 @@ from outcry.campaigns.models import Campaign, CampaignTranslation, CampaignUpdat
 
 MARKDOWN_HELP = _(
     "Markdown: a blank line starts a new paragraph; **bold**, *italics*, [link text](https://example.org), "
-    "<https://example.org> for a bare address, lines starting with - for a list, ## for a heading."
+    "&lt;https://example.org&gt; for a bare address, lines starting with - for a list, ## for a heading."
 )
 
 

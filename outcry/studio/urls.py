@@ -16,6 +16,7 @@ urlpatterns = [
     path("invitation/<str:token>/", views.accept_invitation, name="accept"),
     path("c/<int:pk>/", views.campaign, name="campaign"),
     path("c/<int:pk>/edit/", views.edit, name="edit"),
+    path("c/<int:pk>/render/", views.render_story, name="render"),
     path("c/<int:pk>/publish/", views.go_live, name="publish"),
     path("c/<int:pk>/duplicate/", views.duplicate, name="duplicate"),
     path("c/<int:pk>/targets/", views.targets, name="targets"),

@@ -178,6 +178,14 @@ def edit(request: HttpRequest, access: Access) -> HttpResponse:
     return _page(request, "edit", access, status=400 if form.errors else 200, form=form, shown_story=shown)
 
 
+@studio_view(Role.EDITOR)
+@require_POST
+def render_story(request: HttpRequest, access: Access) -> HttpResponse:
+    """The editor's live preview (studio/js/editor.js): the same rendering as the page, nothing saved."""
+    html = rich_text.render_text(request.POST.get("story", "")[:100_000], request.POST.get("text_format", rich_text.MARKDOWN))
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
 def _language_rows(campaign: Campaign) -> list[tuple[str, str, int]]:
     translations = {t.language: t for t in campaign.translations.all()}
     return [

@@ -4,6 +4,8 @@ studio page."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -11,6 +13,7 @@ from outcry.campaigns.models import Campaign, Organisation
 from outcry.reports.services import refresh_rollups
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_campaigner_writes_previews_publishes_and_sees_an_action(visit):
@@ -49,6 +52,8 @@ def test_campaigner_writes_previews_publishes_and_sees_an_action(visit):
     page.get_by_role("link", name="Write").click()
     page.locator("#id_summary").fill("Twelve students are held for a protest.")
     page.locator("#id_story").fill("They were arrested **at dawn**.\n\nRead the report: <https://www.example.org/report>")
+    # The live preview (studio/js/editor.js) shows the Markdown rendered by the server while typing.
+    expect(page.locator("[data-story-preview] strong")).to_have_text("at dawn")
     page.locator("#id_goal").fill("500")
     page.get_by_role("button", name="Show the story").click()
     expect(page.locator("[data-story-preview] strong")).to_have_text("at dawn")
@@ -86,3 +91,33 @@ def test_campaigner_writes_previews_publishes_and_sees_an_action(visit):
     page.get_by_role("link", name="Updates").click()
     axe_clean("updates")
     assert v.foreign_requests() == [] and supporter.foreign_requests() == []
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_every_studio_page_is_axe_clean_and_local(visit, viewport):
+    campaign = Campaign.objects.filter(organisation__slug="amnesty-demo").first()
+    update = campaign.updates.first()
+    v = visit(viewport)
+    page = v.page
+    v.goto("/studio/login/")
+    page.get_by_label("Username").fill("campaigner")
+    page.get_by_label("Password").fill("outcry-demo")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("h1")).to_have_text("Amnesty International (demo)")
+    v.shot("campaigns", also=DOCS / f"studio-campaigns-{viewport}.png")
+    paths = [
+        f"/studio/c/{campaign.pk}/", f"/studio/c/{campaign.pk}/edit/", f"/studio/c/{campaign.pk}/targets/",
+        f"/studio/c/{campaign.pk}/translations/fr/", f"/studio/c/{campaign.pk}/dashboard/",
+        f"/studio/c/{campaign.pk}/updates/", "/studio/o/amnesty-demo/team/", "/studio/two-factor/",
+        "/studio/o/amnesty-demo/new/", "/ar/studio/o/amnesty-demo/",
+    ]
+    if update is not None:
+        paths.append(f"/studio/c/{campaign.pk}/updates/{update.pk}/")
+    for path in paths:
+        v.goto(path)
+        assert v.axe_violations() == [], path
+    v.goto(f"/studio/c/{campaign.pk}/edit/")
+    v.shot("editor", also=DOCS / f"studio-editor-{viewport}.png")
+    v.goto(f"/studio/c/{campaign.pk}/dashboard/")
+    v.shot("dashboard", also=DOCS / f"studio-dashboard-{viewport}.png")
+    assert v.foreign_requests() == []

@@ -99,3 +99,11 @@ def test_duplicate_is_a_draft_with_targets_links_and_translations_but_no_actions
     assert copy.translations.get().title == "Libérez-les"
     assert copy.actions.count() == 0
     assert campaign.targets.count() == 2  # the original keeps its own
+
+
+def test_live_preview_renders_with_the_page_function_for_editors_only(as_role, campaign):
+    url = reverse("studio:render", kwargs={"pk": campaign.pk})
+    editor = as_role(Membership.Role.EDITOR)
+    response = editor.post(url, {"story": "**hi** <img src=x onerror=alert(1)>", "text_format": "markdown"})
+    assert response.content.decode().strip() == "<p><strong>hi</strong> &lt;img src=x onerror=alert(1)&gt;</p>"
+    assert as_role(Membership.Role.VIEWER, "v").post(url, {"story": "x"}).status_code == 403
