@@ -279,7 +279,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=server.default_workers())
     parser.add_argument("--server-threads", type=int, default=server.default_threads())
     parser.add_argument("--actions", type=int, default=1_000_000)
-    parser.add_argument("--only", default="", help="comma-separated scenario keys: min_get,page,page_script,stats,min_post,post,mix,small,spike,costs,csv,delivery,faults,updates")
+    parser.add_argument("--only", default="", help="comma-separated scenario keys: min_get,page,page_script,stats,min_post,post,mix,small,spike,costs,csv,delivery,faults,updates,identity")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
 
@@ -401,6 +401,17 @@ def main() -> None:
 
         report["update_send"] = update_send.run(supporters=int(os.environ.get("BENCH_UPDATE_SUPPORTERS", "100000")))
         say(update_send.table(report["update_send"]))
+
+    if wanted("identity"):
+        say("Identity rules and limit store on the action POST (bench/identity_limits.py), SQLite without Redis, then PostgreSQL with Redis…")
+        report["identity_limits"] = []
+        for extra in ({}, {"IDENTITY_BENCH_DATABASE_URL": env["DATABASE_URL"], "IDENTITY_BENCH_REDIS_URL": env["REDIS_URL"]}):
+            child = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")} | extra
+            out = subprocess.run([sys.executable, str(ROOT / "bench" / "identity_limits.py"), "--json"], env=child,
+                                 capture_output=True, text=True, check=True, cwd=ROOT)
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            report["identity_limits"].append(result)
+            say("  " + json.dumps({k: v for k, v in result.items() if "/" in k}, ensure_ascii=False))
 
     report["machine"]["load_average_at_end"] = os.getloadavg()
     report["scenarios"] = [asdict(r) for r in results]
