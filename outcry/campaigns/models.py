@@ -525,7 +525,7 @@ class CampaignUpdate(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="updates", verbose_name=_("campaign"))
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"), help_text=_("Plain text. Blank lines separate paragraphs."))
+    body = models.TextField(_("text"), help_text=_("Markdown: blank lines separate paragraphs, **bold**, [a link](https://example.org)."))
     published = models.BooleanField(_("show on the campaign page"), default=True)
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
     send_requested_at = models.DateTimeField(_("sending asked at"), null=True, blank=True)
@@ -561,6 +561,11 @@ class CampaignUpdate(models.Model):
     @property
     def paragraphs(self) -> list[str]:
         return paragraphs(self.body)
+
+    @property
+    def body_html(self) -> SafeString:
+        """The update as its page, its email and the studio show it: Markdown (plain paragraphs are Markdown too)."""
+        return rich_text.render_text(self.body, rich_text.MARKDOWN)
 
 
 class UpdateTranslation(models.Model):

@@ -48,3 +48,16 @@ def test_update_of_another_campaign_is_not_found_through_this_one(as_role, campa
     theirs = CampaignUpdate.objects.create(campaign=other_campaign, title="Theirs", body="Secret")
     editor = as_role(Membership.Role.EDITOR)
     assert editor.get(reverse("studio:update", kwargs={"pk": campaign.pk, "update": theirs.pk})).status_code == 404
+
+
+def test_update_markdown_is_rendered_alike_on_its_page_and_in_its_email(client, campaign):
+    from outcry.delivery.emails import build_email
+    from outcry.updates.services import send_test
+
+    item = CampaignUpdate.objects.create(campaign=campaign, title="News", body="We won **big**.\n\nSee <https://example.org/x>.")
+    page = client.get(item.get_absolute_url()).content.decode()
+    email = build_email(send_test(item, "me@example.org"))
+    html = email.alternatives[0][0]
+    for shown in (page, html):
+        assert "<strong>big</strong>" in shown and '<a href="https://example.org/x"' in shown
+    assert "**big**" in email.body  # the text part keeps what was typed, readable as it is
