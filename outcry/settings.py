@@ -398,6 +398,8 @@ OUTCRY_POW_MAX_NUMBER = env_int("OUTCRY_POW_MAX_NUMBER", 50000)
 OUTCRY_POW_EXPIRES_SECONDS = env_int("OUTCRY_POW_EXPIRES_SECONDS", 3600)
 # Velocity alerts: a group (IP hash, email domain, country, referral) is a burst when its actions in
 # the window reach the minimum and this factor times its usual rate over the day before.
+# How long each web process keeps a campaign's spike controls (outcry/safety/controls.py) before reading them again.
+OUTCRY_CONTROLS_SECONDS = env_int("OUTCRY_CONTROLS_SECONDS", 5)
 OUTCRY_VELOCITY_WINDOW_MINUTES = env_int("OUTCRY_VELOCITY_WINDOW_MINUTES", 60)
 OUTCRY_VELOCITY_MIN_ACTIONS = env_int("OUTCRY_VELOCITY_MIN_ACTIONS", 20)
 OUTCRY_VELOCITY_FACTOR = env_int("OUTCRY_VELOCITY_FACTOR", 5)

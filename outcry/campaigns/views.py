@@ -30,7 +30,7 @@ from outcry.lib.csrf import origin_proof
 from outcry.lib.sanitise import safe_url
 from outcry.lib.shared_cache import Shared, answer, etag_of, may_hold_session, remembered, shared
 from outcry.safety.ratelimit import too_many_requests
-from outcry.safety.screening import record_action, screen_submission
+from outcry.safety.screening import record_action, refused, screen_submission
 
 CSRF_SLOT = b"<!--csrf-token-->"
 ATTRIBUTION_PARAMS = SHARE_PARAMS
@@ -189,6 +189,8 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     elif request.method == "POST" and campaign.is_open:
         form = ActionForm(with_attribution(request), campaign=campaign)
         screening = screen_submission(request, campaign, form)
+        if screening.refused:
+            return refused(request, back_url=campaign.get_absolute_url())
         if screening.retry_after:
             return too_many_requests(request, screening.retry_after, back_url=campaign.get_absolute_url())
         if screening.accepted:

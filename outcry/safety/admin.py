@@ -15,7 +15,9 @@ from outcry.actions.models import Action
 from outcry.campaigns.admin import OrganisationScopedAdmin
 from outcry.campaigns.models import Campaign
 from outcry.safety import services
-from outcry.safety.models import AuditEntry, HeldAction, Wave
+from outcry.safety.controls import FIELDS as CONTROL_FIELDS
+from outcry.safety.controls import save_controls
+from outcry.safety.models import AuditEntry, CampaignControls, HeldAction, Wave
 from outcry.safety.velocity import find_bursts
 
 
@@ -136,9 +138,43 @@ class WaveAdmin(ReadOnlyAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 
+class ControlsForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Why"), max_length=2000, required=False, help_text=_("Kept in the audit log with the change."))
+
+    class Meta:
+        model = CampaignControls
+        fields = ["campaign", *CONTROL_FIELDS]
+
+
+@admin.register(CampaignControls)
+class CampaignControlsAdmin(OrganisationScopedAdmin):
+    """Per-campaign limits, allowed and blocked networks and domains; in force within
+    OUTCRY_CONTROLS_SECONDS of saving, each change audited (outcry/safety/controls.py)."""
+
+    organisation_path = "campaign__organisation"
+    form = ControlsForm
+    list_display = ["campaign", "ip_limit", "domain_limit", "updated_at", "updated_by"]
+    list_select_related = ["campaign", "updated_by"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: CampaignControls | None = None) -> list[str]:
+        return ["campaign"] if obj is not None else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Emptying the fields is the audited way back to the defaults.
+        return False
+
+    def save_model(self, request: HttpRequest, obj: CampaignControls, form: forms.ModelForm, change: bool) -> None:
+        values = {field: form.cleaned_data[field] for field in CONTROL_FIELDS}
+        saved = save_controls(campaign=obj.campaign, user=request.user, values=values, reason=form.cleaned_data["reason"])
+        obj.pk = saved.pk
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: list, change: bool) -> None:
+        pass  # no relations of its own; save_model stored everything through the service
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "kind", "campaign", "actor", "actor_label", "actions_affected", "count_change", "reason"]
+    list_display = ["created_at", "kind", "campaign", "actor", "actor_label", "actions_affected", "count_change", "reason", "details"]
     list_filter = ["kind", "campaign"]
     list_select_related = ["campaign", "actor"]
 

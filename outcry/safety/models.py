@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
+from outcry.lib.netlists import parse_domains, parse_networks
 
 
 class Flag(models.Model):
@@ -85,6 +88,7 @@ class AuditEntry(models.Model):
         ERASE = "erase", _("Personal data erased")
         RETENTION = "retention", _("Personal data anonymised by retention")
         EXPORT = "export", _("Personal data sent to the supporter")
+        CONTROLS = "controls", _("Spike controls changed")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("what"), max_length=12, choices=Kind.choices)
@@ -95,6 +99,7 @@ class AuditEntry(models.Model):
     actions_affected = models.PositiveIntegerField(_("actions"), default=0)
     count_change = models.IntegerField(_("change to the count"), default=0)
     wave = models.ForeignKey(Wave, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries")
+    details = models.TextField(_("what changed"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -122,3 +127,56 @@ class LimitCounter(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+validate_limit = RegexValidator(r"^[0-9]{1,9}/[1-9][0-9]{0,6}$", _("Write COUNT/SECONDS, for example 200/3600."))
+
+
+def validate_networks(text: str) -> None:
+    try:
+        parse_networks(text)
+    except ValueError as error:
+        raise ValidationError(_("Not a network or an address: %(line)s"), params={"line": str(error)}) from None
+
+
+def validate_domains(text: str) -> None:
+    try:
+        parse_domains(text)
+    except ValueError as error:
+        raise ValidationError(_("Not an email domain: %(line)s"), params={"line": str(error)}) from None
+
+
+class CampaignControls(models.Model):
+    """A campaign's own screening rules, changed by its staff during a spike without a redeploy.
+
+    Read on every POST only through outcry.safety.controls.controls_for (cached for a few seconds) and
+    written only through outcry.safety.controls.save_controls, which audits each change.
+    """
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, primary_key=True, related_name="controls", verbose_name=_("campaign"))
+    ip_limit = models.CharField(
+        _("actions per network"), max_length=20, blank=True, validators=[validate_limit],
+        help_text=_("COUNT/SECONDS, e.g. 200/3600 for a street stall or campus behind one address. Empty: the site's default."),
+    )
+    domain_limit = models.CharField(
+        _("actions per email domain"), max_length=20, blank=True, validators=[validate_limit],
+        help_text=_("COUNT/SECONDS for one email domain on this campaign. Empty: the site's default."),
+    )
+    allowed_networks = models.TextField(
+        _("allowed networks"), blank=True, validators=[validate_networks],
+        help_text=_("One network per line (CIDR, e.g. 192.0.2.0/24): no per-network limit. Proof of work and email confirmation still apply."),
+    )
+    blocked_networks = models.TextField(_("blocked networks"), blank=True, validators=[validate_networks], help_text=_("One network per line (CIDR). Actions from them are refused."))
+    blocked_domains = models.TextField(
+        _("blocked email domains"), blank=True, validators=[validate_domains],
+        help_text=_("One domain per line; its subdomains are blocked too. The supporter is asked for another address."),
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("changed by"))
+
+    class Meta:
+        verbose_name = _("spike controls")
+        verbose_name_plural = _("spike controls")
+
+    def __str__(self) -> str:
+        return str(self.campaign)

@@ -1,7 +1,12 @@
 """Every POST of the public action form passes here before anything is stored:
 
+0. the campaign's own spike controls (outcry/safety/controls.py): a blocked network is refused with a
+   page that says so (a person behind it learns to try another connection; a "wait N minutes" would be
+   a lie, and an attacker sees every POST refused either way); an allowed network skips the
+   per-network limits below, but not the proof of work or the step-up;
 1. rate limits per hashed client network (per campaign and site-wide), counted on every POST;
-2. the form's own validation;
+2. the form's own validation; an address at a blocked domain is sent back with a form error asking for
+   another address (a real person can fix that at once; nothing is stored);
 3. rate limits per email domain (per campaign and site-wide), for valid forms;
 4. bot evidence: a filled honeypot is discarded with an ordinary thank-you; a missing, wrong or
    reused proof of work, a fill faster than a person (timed from the visitor's own challenge), a
@@ -19,7 +24,9 @@ from dataclasses import dataclass, field
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from outcry.actions.anti_abuse import AntiAbuseForm
 from outcry.actions.models import Action
@@ -30,6 +37,7 @@ from outcry.lib.hashing import hash_ip
 from outcry.lib.mailbox import email_domain, is_lookalike_domain
 from outcry.safety import ratelimit
 from outcry.safety.challenge import ChallengeResult, check_solution, seconds_since_issued
+from outcry.safety.controls import controls_for
 from outcry.safety.models import Flag
 
 LOOPBACK = {"127.0.0.1", "::1"}
@@ -39,6 +47,7 @@ LOOPBACK = {"127.0.0.1", "::1"}
 class Screening:
     accepted: bool = False
     discard: bool = False
+    refused: bool = False
     retry_after: int = 0
     passed_challenge: bool = True
     flags: list[str] = field(default_factory=list)
@@ -56,28 +65,45 @@ def is_disposable(domain: str) -> bool:
     return any(".".join(parts[i:]) in DISPOSABLE_DOMAINS for i in range(len(parts) - 1))
 
 
-def _limits(scopes: list[tuple[str, str, str]]) -> int:
-    """Count one hit on each (scope, ident, setting); return the longest wait among those exceeded."""
-    exceeded = ratelimit.hit_many([(scope, ident, ratelimit.Limit.parse(getattr(settings, setting))) for scope, ident, setting in scopes])
+def _limits(scopes: list[ratelimit.Check]) -> int:
+    """Count one hit on each (scope, ident, limit); return the longest wait among those exceeded."""
+    exceeded = ratelimit.hit_many(scopes)
     return exceeded.retry_after if exceeded else 0
+
+
+def _pair(own: ratelimit.Limit | None, campaign_setting: str, site_setting: str) -> tuple[ratelimit.Limit, ratelimit.Limit]:
+    """The per-campaign and site-wide limits for this campaign's form. A campaign that raises its own limit
+    (a stall behind one address) raises the site-wide one for its own form's POSTs as far, or the site's
+    default would still stop the stall; the hits still count site-wide against other campaigns' forms."""
+    site = ratelimit.Limit.parse(getattr(settings, site_setting))
+    if own is None:
+        return ratelimit.Limit.parse(getattr(settings, campaign_setting)), site
+    return own, ratelimit.Limit(count=max(site.count, own.count), seconds=site.seconds)
 
 
 def screen_submission(request: HttpRequest, campaign: Campaign, form: AntiAbuseForm) -> Screening:
     if exempt(request):
         return Screening(accepted=form.is_valid())
-    # Per network, not per address: one IPv6 subscriber can rotate through a whole /64 (outcry/lib/client.py).
-    ip = hash_ip(limit_network(client_ip(request)))
-    wait = _limits([("ip-campaign", f"{campaign.pk}:{ip}", "OUTCRY_RATE_IP_CAMPAIGN"), ("ip-site", ip, "OUTCRY_RATE_IP_SITE")])
-    if wait:
-        return Screening(retry_after=wait)
+    controls = controls_for(campaign.pk)
+    address = client_ip(request)
+    if controls.blocks_network(address):
+        return Screening(refused=True)
+    if not controls.allows_network(address):
+        # Per network, not per address: one IPv6 subscriber can rotate through a whole /64 (outcry/lib/client.py).
+        ip = hash_ip(limit_network(address))
+        own, site = _pair(controls.ip_limit, "OUTCRY_RATE_IP_CAMPAIGN", "OUTCRY_RATE_IP_SITE")
+        wait = _limits([("ip-campaign", f"{campaign.pk}:{ip}", own), ("ip-site", ip, site)])
+        if wait:
+            return Screening(retry_after=wait)
     if not form.is_valid():
         return Screening()
     domain = email_domain(form.cleaned_data["email"])
+    if controls.blocks_domain(domain):
+        form.add_error("email", _("This campaign cannot accept addresses at this email domain. Please use another address."))
+        return Screening()
     if domain not in settings.OUTCRY_RATE_DOMAIN_EXEMPT:
-        wait = _limits([
-            ("domain-campaign", f"{campaign.pk}:{domain}", "OUTCRY_RATE_DOMAIN_CAMPAIGN"),
-            ("domain-site", domain, "OUTCRY_RATE_DOMAIN_SITE"),
-        ])
+        own, site = _pair(controls.domain_limit, "OUTCRY_RATE_DOMAIN_CAMPAIGN", "OUTCRY_RATE_DOMAIN_SITE")
+        wait = _limits([("domain-campaign", f"{campaign.pk}:{domain}", own), ("domain-site", domain, site)])
         if wait:
             return Screening(retry_after=wait)
     if form.honeypot_filled:
@@ -96,6 +122,11 @@ def screen_submission(request: HttpRequest, campaign: Campaign, form: AntiAbuseF
     if is_lookalike_domain(domain):
         flags.append(Flag.Reason.LOOKALIKE)
     return Screening(accepted=True, passed_challenge=result == ChallengeResult.PASSED, flags=flags)
+
+
+def refused(request: HttpRequest, back_url: str) -> HttpResponse:
+    """For a network the campaign blocked: says so plainly, and what a real person can do."""
+    return render(request, "safety/refused.html", {"back_url": back_url}, status=403)
 
 
 def record_action(*, campaign: Campaign, data: ActionData, screening: Screening) -> Action | None:

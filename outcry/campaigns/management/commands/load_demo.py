@@ -40,6 +40,7 @@ CAMPAIGNER_PERMISSIONS = [
     ("safety", "heldaction", ["view"]),
     ("safety", "wave", ["view"]),
     ("safety", "auditentry", ["view"]),
+    ("safety", "campaigncontrols", ["add", "change", "view"]),
 ]
 DEMO_ADMIN = ("admin", "outcry-demo")
 DEMO_CAMPAIGNER = ("campaigner", "outcry-demo")
