@@ -3,7 +3,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.conf import settings
-from django.core.signing import BadSignature
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
@@ -12,9 +11,10 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import format_html
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from outcry.actions import counting
-from outcry.actions.forms import CODE_RE, ActionForm, default_country
+from outcry.actions import counting, referral
+from outcry.actions.forms import ActionForm, default_country
 from outcry.actions.links import action_for_return
 from outcry.actions.models import Action
 from outcry.actions.services import ActionData
@@ -34,13 +34,12 @@ from outcry.safety.screening import record_action, refused, screen_submission
 
 CSRF_SLOT = b"<!--csrf-token-->"
 ATTRIBUTION_PARAMS = SHARE_PARAMS
-REFERRAL_COOKIE_MAX_AGE = 60 * 60 * 24 * 30
 # The thank-you page's shared copy holds this where the supporter's referral code goes: letters only, so
 # HTML and URL encoding leave it as it is, and no code can be it (codes are 8 characters).
 REF_SLOT = b"REFxSLOTxREFxSLOT"
 MAILTO_SLOT = b"<!--mailto-->"
-# Appended to the code in the referral cookie when the action awaited confirmation (double opt-in).
-AWAITING_MARK = "!"
+# Where the thank-you page greets the supporter by their first name, from their own cookie.
+NAME_SLOT = b"<!--first-name-->"
 
 
 def _campaign(request: HttpRequest, slug: str) -> Campaign:
@@ -70,10 +69,6 @@ def published_updates(campaign: Campaign) -> list[CampaignUpdate]:
     """The campaign's updates for its page's timeline, newest first, in the page's language."""
     language = getattr(campaign, "shown_in", "") or get_language() or campaign.language
     return [update.translated(language) for update in campaign.updates.all() if update.published]
-
-
-def _referral_cookie(campaign: Campaign) -> str:
-    return f"acted-{campaign.pk}"
 
 
 def page_context(campaign: Campaign, country: str = "") -> dict:
@@ -197,10 +192,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
             action = record_action(campaign=campaign, data=_action_data(form, request), screening=screening)
             response = see_other(campaign.get_absolute_url() + "thanks/")
             if action is not None:
-                response.set_signed_cookie(
-                    _referral_cookie(campaign), _referral_value(campaign, action), salt="referral",
-                    max_age=REFERRAL_COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=request.is_secure(),
-                )
+                referral.remember(response, request, campaign, action)
             return response
         status = 400
     elif request.method == "POST":
@@ -253,54 +245,45 @@ def _action_data(form: ActionForm, request: HttpRequest) -> ActionData:
     )
 
 
-def _referral(request: HttpRequest, campaign: Campaign) -> tuple[str, bool]:
-    """The supporter's own referral code from their signed cookie, and whether their action was awaiting
-    confirmation when they took it; ("", False) without a valid cookie."""
-    try:
-        value = request.get_signed_cookie(_referral_cookie(campaign), salt="referral", default="")
-    except BadSignature:
-        value = ""
-    code = value.removesuffix(AWAITING_MARK)
-    return (code, value.endswith(AWAITING_MARK)) if CODE_RE.match(code) else ("", False)
-
-
-def _referral_value(campaign: Campaign, action: Action) -> str:
-    # Waiting for the email confirmation: on a double opt-in campaign, or stepped up for signs of a bot
-    # (outcry/safety/screening.py). On a double opt-in campaign a repeat gets the same page as a first
-    # action, so the page never tells whether an address acted.
-    awaiting = action.status == Action.Status.UNCONFIRMED or (
-        campaign.double_opt_in and action.status == Action.Status.DUPLICATE
-    )
-    return action.referral_code + (AWAITING_MARK if awaiting else "")
-
-
-def thanks_context(campaign: Campaign, action: Action | None, ref: str, *, awaiting: bool = False) -> dict:
-    """What thanks.html needs; the studio's preview passes no action."""
+def thanks_context(campaign: Campaign, action: Action | None, ref: str, *, state: str = "") -> dict:
+    """What thanks.html needs; the studio's preview passes no action. `state` is a referral.State, or ""
+    when the page cannot know what became of the action (no cookie): then it claims nothing."""
     return page_context(campaign) | {
         "mailto_links": mailto_links(campaign, action),
-        "awaiting_confirmation": awaiting,
+        "state": state,
+        "awaiting_confirmation": state == referral.State.AWAITING,
         "acted": bool(ref),
     } | share_context(campaign, ref)
 
 
+def _greeting(first_name: str) -> bytes:
+    if not first_name:
+        return b""
+    return format_html('<p class="greeting">{}</p>', _("Thank you, %(name)s.") % {"name": first_name}).encode()
+
+
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     """The thank-you page, as cheap as the campaign page: one shared copy per campaign, language and
-    (acted, awaiting confirmation), with a placeholder where the supporter's referral code goes in the
-    share links; the view puts their code, read from their signed cookie, in its place. Only an email-
+    what became of the action (counted, awaiting confirmation, pending, or unknown without a cookie), with
+    placeholders where the supporter's referral code goes in the share links and where they are greeted by
+    first name; the view fills both from their signed cookie (actions.referral). Only an email-
     your-target campaign reads the action, for the mailto draft in the supporter's own words.
     The view is counted for the share-channel conversion without a write (counting.note()).
     """
     campaign = _campaign(request, slug)
     counting.note(campaign.pk, counting.THANKS_VIEWS)
-    ref, awaiting = _referral(request, campaign)
+    acted = referral.read(request, campaign)
+    ref, state = (acted.code, acted.state) if acted else ("", "")
+    greeting = _greeting(acted.first_name if acted else "")
     if not _is_anonymous(request):
         action = Action.objects.filter(campaign=campaign, referral_code=ref).first() if ref else None
-        response = render(request, "campaigns/thanks.html", thanks_context(campaign, action, ref, awaiting=awaiting))
+        response = render(request, "campaigns/thanks.html", thanks_context(campaign, action, ref, state=state) | {"greeting_slot": greeting.decode()})
         patch_cache_control(response, private=True, no_cache=True)
         return response
 
     def build() -> Shared:
-        context = thanks_context(campaign, None, REF_SLOT.decode() if ref else "", awaiting=awaiting) | {"mailto_slot": MAILTO_SLOT.decode()}
+        context = thanks_context(campaign, None, REF_SLOT.decode() if ref else "", state=state)
+        context |= {"mailto_slot": MAILTO_SLOT.decode(), "greeting_slot": NAME_SLOT.decode()}
         # As public_page: no request context processors, so nothing per-visitor reaches the copy.
         context |= context_processors.i18n(request) | languages(request) | {"request": request}
         body = render_to_string("campaigns/thanks.html", context).encode()
@@ -308,7 +291,7 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
 
     prefix = getattr(request, "language_from_path", "")
     seconds = settings.OUTCRY_PAGE_CACHE_SECONDS
-    item = shared("thanks", slug, (get_language() or "", prefix, bool(ref), awaiting), seconds, build)
+    item = shared("thanks", slug, (get_language() or "", prefix, bool(ref), str(state)), seconds, build)
     mailto = b""
     if ref and campaign.action_kind == Campaign.ActionKind.MAILTO:
         action = Action.objects.filter(campaign=campaign, referral_code=ref).first()
@@ -316,11 +299,11 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     body = item.body.replace(MAILTO_SLOT, mailto)
     if not ref:
         # The same for every visitor without a cookie; not kept by the front copy, which keys on no cookie.
-        return answer(request, Shared(body=body, etag=item.etag), content_type="text/html; charset=utf-8",
+        return answer(request, Shared(body=body.replace(NAME_SLOT, b""), etag=item.etag), content_type="text/html; charset=utf-8",
                       seconds=seconds, vary=("Cookie",), front=False)
     # A code is [A-Za-z0-9_-] (CODE_RE): the same in HTML, in a URL and URL-encoded inside another URL.
-    response = HttpResponse(body.replace(REF_SLOT, ref.encode()), content_type="text/html; charset=utf-8")
-    # The supporter's own code: for their browser only, never a shared cache (issue 13.6).
+    response = HttpResponse(body.replace(REF_SLOT, ref.encode()).replace(NAME_SLOT, greeting), content_type="text/html; charset=utf-8")
+    # The supporter's own code and name: for their browser only, never a shared cache (issue 13.6).
     patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ("Cookie",))
     return response

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
+from outcry.actions import referral
 from outcry.campaigns.models import Campaign
 from outcry.delivery import services
 from outcry.delivery.forms import ResendForm
@@ -24,8 +25,12 @@ def _campaign(slug: str) -> Campaign:
 def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     campaign = _campaign(slug)
     if request.method == "POST":
-        if services.confirm_from_token(token, campaign) is not None:
-            return see_other(campaign.get_absolute_url() + "thanks/")
+        action = services.confirm_from_token(token, campaign)
+        if action is not None:
+            response = see_other(campaign.get_absolute_url() + "thanks/")
+            # The thank-you page now says what became of it (counted), not "check your inbox" any more.
+            referral.remember(response, request, campaign, action)
+            return response
         return render(request, "delivery/confirm_invalid.html", {"campaign": campaign, "form": ResendForm()}, status=400)
     if services.action_from_token(token, campaign) is None:
         return render(request, "delivery/confirm_invalid.html", {"campaign": campaign, "form": ResendForm()}, status=400)

@@ -247,7 +247,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
 def preview_thanks(request: HttpRequest, token: str) -> HttpResponse:
     """The thank-you page as a supporter sees it; whatever was posted is dropped unread."""
     campaign, links = _previewed(token, get_language())
-    return _private(render(request, "campaigns/thanks.html", thanks_context(campaign, None, "") | {"preview_links": links}))
+    return _private(render(request, "campaigns/thanks.html", thanks_context(campaign, None, "", state="counted") | {"preview_links": links}))
 
 
 @studio_view(Role.VIEWER)

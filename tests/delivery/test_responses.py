@@ -32,7 +32,7 @@ def test_a_published_reply_shows_on_the_campaign_page_with_its_summary(client, c
 
     publish_response(response, published=True, public_text="")
     page = client.get("/c/free-them/").content.decode()
-    assert "A Minister replied on 3 March" in page
+    assert "<bdi>A Minister</bdi> replied on 3 March" in page  # the name kept apart from the sentence
     assert "thank you &lt;b&gt;for&lt;/b&gt; your letter" in page  # escaped, never rendered
 
     # A summary replaces the words (replies quote letters, and letters carry names).
