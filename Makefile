@@ -41,6 +41,10 @@ migrate: install
 demo: migrate
 	$(VPY) manage.py load_demo
 
+# Share links, receipts, embed snippets and previews name the address this server answers on, unless
+# SITE_URL says otherwise (a server listening on every interface is reached as 127.0.0.1).
+SITE_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
+run: export SITE_URL ?= http://$(SITE_HOST):$(PORT)
 run: demo
 	$(VPY) manage.py run_dev --host $(HOST) --port $(PORT)
 
