@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from outcry.lib import rich_text
+from outcry.lib.colour import validate_brand_colour
 from outcry.lib.images import WebImageField
 from outcry.lib.sanitise import safe_url, sanitise_html, validate_web_url
 
@@ -45,6 +46,14 @@ class Organisation(TranslatedFields, models.Model):
     about = models.TextField(_("about"), blank=True, help_text=_("Shown under every campaign. Simple HTML allowed."))
     website = models.URLField(_("website"), blank=True, validators=[validate_web_url])
     privacy_url = models.URLField(_("privacy notice URL"), blank=True, validators=[validate_web_url])
+    # Branding, on the organisation's public pages and in its emails.
+    logo = models.ImageField(_("logo"), upload_to="organisations/", blank=True)
+    brand_colour = models.CharField(
+        _("brand colour"), max_length=7, blank=True, validators=[validate_brand_colour],
+        help_text=_("For buttons and the progress bar, e.g. #b3261e. White text on it must be readable."),
+    )
+    footer_text = models.CharField(_("footer text"), max_length=300, blank=True)
+    sender_name = models.CharField(_("sender name"), max_length=100, blank=True, help_text=_("The name emails come from. Empty: the organisation's name."))
     translations = models.JSONField(_("translations"), default=dict, blank=True, help_text=TRANSLATIONS_HELP)
     TRANSLATABLE = ("about",)
     # Who works on the organisation's campaigns, each with a role (Membership); the studio and the
@@ -68,6 +77,15 @@ class Organisation(TranslatedFields, models.Model):
             if isinstance(words, dict) and isinstance(words.get("about"), str):
                 words["about"] = sanitise_html(words["about"])
         super().save(*args, **kwargs)
+
+    @property
+    def sender(self) -> str:
+        return self.sender_name or self.name
+
+    @property
+    def brand_version(self) -> str:
+        """Part of the brand stylesheet's address, so a new colour is fetched at once and an old one cached long."""
+        return self.brand_colour.lstrip("#")
 
 
 class Membership(models.Model):

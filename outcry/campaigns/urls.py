@@ -11,4 +11,5 @@ urlpatterns = [
     path("c/<slug:slug>/updates/<int:pk>/", views.update, name="update"),
     path("c/<slug:slug>/next/", views.follow_up, name="follow_up"),
     path("c/<slug:slug>/r/<str:token>/", views.returning, name="return"),
+    path("o/<slug:slug>/brand-<str:version>.css", views.brand_css, name="brand_css"),
 ]

@@ -20,7 +20,7 @@ from outcry.actions.models import Action
 from outcry.actions.services import ActionData
 from outcry.campaigns.attribution import with_attribution
 from outcry.campaigns.languages import SHARE_PARAMS, languages
-from outcry.campaigns.models import Campaign, CampaignUpdate
+from outcry.campaigns.models import Campaign, CampaignUpdate, Organisation
 from outcry.campaigns.preview import link_preview, share_image
 from outcry.campaigns.progress import progress
 from outcry.campaigns.services import ask_for_campaign_images
@@ -362,4 +362,15 @@ def returning(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     # Holds the supporter's name and address: never stored by a cache, never sent as a referrer.
     patch_cache_control(response, private=True, no_store=True)
     response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def brand_css(request: HttpRequest, slug: str, version: str) -> HttpResponse:
+    """The organisation's colour as a stylesheet of our own origin (the pages' CSP allows no inline style).
+    The address carries the colour, so it may be cached for long."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    colour = organisation.brand_colour if organisation.brand_version == version else ""
+    css = f":root {{ --accent: {colour}; }}\n" if colour else ""
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=86400 if colour else 60)
     return response

@@ -236,7 +236,7 @@ def _supporter_email(message: Message, name: str, extra: dict) -> EmailMessage:
         from_email=bounce_address(message.pk),
         to=[str(recipient)],
         headers=_headers(message) | {
-            "From": str(platform_address(campaign.organisation.name, "noreply")), "Auto-Submitted": "auto-generated",
+            "From": str(platform_address(campaign.organisation.sender, "noreply")), "Auto-Submitted": "auto-generated",
         },
     )
     email.attach_alternative(html, "text/html")
@@ -338,7 +338,7 @@ def build_update(message: Message) -> EmailMessage:
         subject = one_line(render_to_string("delivery/email/update_subject.txt", context))
         text = render_to_string("delivery/email/update_text.txt", context)
         html = render_to_string("delivery/email/update_html.html", context)
-    headers = _headers(message) | {"From": str(platform_address(campaign.organisation.name, "updates"))}
+    headers = _headers(message) | {"From": str(platform_address(campaign.organisation.sender, "updates"))}
     if action is not None:
         headers |= {
             "List-Unsubscribe": f"<{context['unsubscribe_url']}>",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from outcry.campaigns.models import Campaign, CampaignTranslation, CampaignUpdate, Membership, Target
+from outcry.campaigns.models import Campaign, CampaignTranslation, CampaignUpdate, Membership, Organisation, Target
 
 MARKDOWN_HELP = _(
     "Markdown: a blank line starts a new paragraph; **bold**, *italics*, [link text](https://example.org), "
@@ -70,3 +70,9 @@ class TokenForm(forms.Form):
         label=_("The 6-digit code your app shows"), max_length=10,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "website", "privacy_url", "logo", "brand_colour", "footer_text", "sender_name"]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("o/<slug:organisation>/", views.organisation, name="organisation"),
     path("o/<slug:organisation>/new/", views.new_campaign, name="new_campaign"),
     path("o/<slug:organisation>/team/", views.team, name="team"),
+    path("o/<slug:organisation>/settings/", views.organisation_settings, name="settings"),
     path("o/<slug:organisation>/team/<int:membership>/", views.member, name="member"),
     path("o/<slug:organisation>/leave/", views.leave, name="leave"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept"),

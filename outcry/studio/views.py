@@ -49,6 +49,7 @@ from outcry.studio.forms import (
     InviteForm,
     MemberRoleForm,
     NewCampaignForm,
+    OrganisationForm,
     TargetFormSet,
     TokenForm,
     TranslationForm,
@@ -347,6 +348,17 @@ def update(request: HttpRequest, access: Access, update: int) -> HttpResponse:
         request, "update", access, status=400 if form.errors else 200, form=form, item=item,
         recipients=update_services.recipients(item).count(), progress=update_services.progress(item),
     )
+
+
+@studio_view(Role.OWNER)
+def organisation_settings(request: HttpRequest, access: Access) -> HttpResponse:
+    """The organisation's privacy notice, its branding on public pages and the name its emails come from."""
+    form = OrganisationForm(request.POST or None, request.FILES or None, instance=access.organisation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return see_other(request.path)
+    return _page(request, "settings", access, status=400 if form.errors else 200, form=form)
 
 
 @studio_view(Role.OWNER)

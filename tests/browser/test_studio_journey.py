@@ -108,7 +108,7 @@ def test_every_studio_page_is_axe_clean_and_local(visit, viewport):
     paths = [
         f"/studio/c/{campaign.pk}/", f"/studio/c/{campaign.pk}/edit/", f"/studio/c/{campaign.pk}/targets/",
         f"/studio/c/{campaign.pk}/translations/fr/", f"/studio/c/{campaign.pk}/dashboard/",
-        f"/studio/c/{campaign.pk}/updates/", "/studio/o/amnesty-demo/team/", "/studio/two-factor/",
+        f"/studio/c/{campaign.pk}/updates/", "/studio/o/amnesty-demo/team/", "/studio/o/amnesty-demo/settings/", "/studio/two-factor/",
         "/studio/o/amnesty-demo/new/", "/ar/studio/o/amnesty-demo/",
     ]
     if update is not None:
