@@ -8,7 +8,7 @@ urlpatterns = [
     path("api/v1/", include("outcry.api.urls")),
     path("studio/", include("outcry.studio.urls")),
     path("", include("outcry.campaigns.urls")),
-    path("", include("outcry.delivery.urls")),
+    path("", include("outcry.actions.urls")),
     path("", include("outcry.reports.urls")),
     path("", include("outcry.safety.urls")),
     path("", include("outcry.updates.urls")),

@@ -192,3 +192,7 @@ class ActionForm(AntiAbuseForm):
     def clean_via(self) -> str:
         via = self.cleaned_data["via"].strip().lower()
         return via if via in Action.Source.values else ""
+
+
+class ResendForm(forms.Form):
+    email = forms.EmailField(label=_("Your email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))

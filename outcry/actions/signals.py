@@ -35,5 +35,8 @@ class UncountedBecause(StrEnum):
 actions_counted = Signal()
 # campaign=<Campaign>, action_ids=[pk, ...], because=<UncountedBecause>
 actions_uncounted = Signal()
-# action=<Action>: it waits for its supporter to confirm by email (double opt-in).
+# action=<Action>, again=<bool>: it waits for its supporter to confirm by email (double opt-in); again: the
+# supporter asked for the link once more. A receiver answers whether it queued an email.
 confirmation_requested = Signal()
+# action_ids=[pk, ...]: these unconfirmed actions expired; their confirmation emails are no longer wanted.
+confirmations_expired = Signal()

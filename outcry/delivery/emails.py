@@ -198,7 +198,7 @@ def build_digest(message: Message) -> EmailMessage:
 
 
 def confirm_url(action: Action) -> str:
-    path = reverse("delivery:confirm", kwargs={"slug": action.campaign.slug, "token": confirm_token(action)})
+    path = reverse("actions:confirm", kwargs={"slug": action.campaign.slug, "token": confirm_token(action)})
     return f"{settings.SITE_URL}{path}"
 
 

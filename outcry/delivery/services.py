@@ -8,15 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from outcry.actions import counting
-from outcry.actions.links import action_for_confirm
 from outcry.actions.models import Action
-from outcry.actions.services import confirm_action
 from outcry.actions.signals import CountedVia
 from outcry.campaigns.models import Campaign, Target
 from outcry.delivery import inbound
 from outcry.delivery.addresses import BOUNCE, find_token, parse_address
 from outcry.delivery.models import SUPPORTER_KINDS, Message, Response, ResponseAttachment
-from outcry.lib.hashing import hash_email
 
 logger = logging.getLogger(__name__)
 
@@ -70,12 +67,25 @@ def owe_letters(sender: type, *, actions: list[Action], via: CountedVia, **kwarg
         send_due_messages.enqueue()
 
 
-def owe_confirmation_request(sender: type, *, action: Action, **kwargs: object) -> None:
-    """confirmation_requested receiver, inside the action's transaction: the email with the link, and its task."""
+def owe_confirmation_request(sender: type, *, action: Action, again: bool = False, **kwargs: object) -> bool:
+    """confirmation_requested receiver, inside the action's transaction: the email with the link, and its
+    task. Asked again (the supporter's resend), at most MAX_CONFIRM_EMAILS in all and one per RESEND_INTERVAL."""
     from outcry.delivery.tasks import send_action_messages
 
+    if again:
+        earlier = Message.objects.filter(action=action, kind=Message.Kind.CONFIRM)
+        if earlier.count() >= MAX_CONFIRM_EMAILS or earlier.filter(created_at__gt=timezone.now() - RESEND_INTERVAL).exists():
+            return False
     Message.objects.create(campaign_id=action.campaign_id, action=action, kind=Message.Kind.CONFIRM)
     send_action_messages.enqueue(action.pk)
+    return True
+
+
+def cancel_confirmation_requests(sender: type, *, action_ids: list[int], **kwargs: object) -> None:
+    """confirmations_expired receiver: their unsent confirmation emails are cancelled."""
+    Message.objects.filter(
+        action_id__in=action_ids, kind=Message.Kind.CONFIRM, status__in=Message.SENDABLE
+    ).update(status=Message.Status.CANCELLED, last_error="The action expired unconfirmed.")
 
 
 def owe_email(*, kind: Message.Kind, recipient: str, language: str = "") -> Message:
@@ -87,65 +97,6 @@ def owe_email(*, kind: Message.Kind, recipient: str, language: str = "") -> Mess
         message = Message.objects.create(kind=kind, recipient=recipient, language=language)
         send_message.enqueue(message.pk)
     return message
-
-
-# Double opt-in ------------------------------------------------------------------------------------------
-
-def action_from_token(token: str, campaign: Campaign) -> Action | None:
-    """The action a confirmation link names, if the link is genuine, unexpired, for this campaign and not erased."""
-    return action_for_confirm(token, campaign)
-
-
-def confirm_from_token(token: str, campaign: Campaign) -> Action | None:
-    """Confirm the action a link names. Idempotent: confirming twice is harmless. None if the link is bad
-    or the action can no longer be confirmed (expired, invalidated)."""
-    action = action_from_token(token, campaign)
-    if action is None:
-        return None
-    if action.status == Action.Status.UNCONFIRMED:
-        confirm_action(action)
-        action.refresh_from_db()
-    return action if action.status in (Action.Status.COUNTED, Action.Status.HELD) else None
-
-
-def ask_for_resend(campaign: Campaign, email: str) -> None:
-    """The resend endpoint's whole work, the same for every address: one task row holding the address's
-    keyed hash (never the address). Whether an action waits, and any email, is the worker's business, so
-    neither the answer nor its timing tells anyone whether the address acted."""
-    from outcry.delivery.tasks import resend_confirmation_task
-
-    resend_confirmation_task.enqueue(campaign.pk, hash_email(email))
-
-
-def resend_confirmation(campaign: Campaign, email_hash: str, now: datetime | None = None) -> bool:
-    """Queue a fresh confirmation link for this address's unconfirmed action, within limits (run by the worker)."""
-    from outcry.delivery.tasks import send_action_messages
-
-    now = now or timezone.now()
-    action = Action.objects.filter(campaign=campaign, email_hash=email_hash, status=Action.Status.UNCONFIRMED).first()
-    if action is None:
-        return False
-    with transaction.atomic():
-        # Locks the action row, so two quick clicks do not both pass the limits.
-        Action.objects.select_for_update().filter(pk=action.pk).first()
-        earlier = action.messages.filter(kind=Message.Kind.CONFIRM)
-        if earlier.count() >= MAX_CONFIRM_EMAILS or earlier.filter(created_at__gt=now - RESEND_INTERVAL).exists():
-            return False
-        Message.objects.create(campaign=campaign, action=action, kind=Message.Kind.CONFIRM)
-        send_action_messages.enqueue(action.pk)
-    return True
-
-
-def expire_unconfirmed(now: datetime | None = None) -> int:
-    """Unconfirmed actions older than the link's lifetime expire; their email may act again."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.OUTCRY_CONFIRM_DAYS)
-    expired = Action.objects.filter(status=Action.Status.UNCONFIRMED, created_at__lt=cutoff)
-    with transaction.atomic():
-        Message.objects.filter(
-            action__in=expired, kind=Message.Kind.CONFIRM, status__in=Message.SENDABLE
-        ).update(status=Message.Status.CANCELLED, last_error="The action expired unconfirmed.")
-        # Unconfirmed actions never counted, so nothing is taken off the count.
-        return expired.update(status=Action.Status.EXPIRED)
 
 
 # Digests ------------------------------------------------------------------------------------------------

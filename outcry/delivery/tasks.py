@@ -69,20 +69,5 @@ def send_digests() -> int:
     return len(made)
 
 
-@task(queue_name="delivery")
-def resend_confirmation_task(campaign_id: int, email_hash: str) -> bool:
-    """The resend endpoint's work, out of the request (services.ask_for_resend)."""
-    from outcry.campaigns.models import Campaign
-
-    campaign = Campaign.objects.filter(pk=campaign_id).first()
-    return campaign is not None and services.resend_confirmation(campaign, email_hash)
-
-
-@task()
-def expire_unconfirmed_actions() -> int:
-    return services.expire_unconfirmed()
-
-
 scheduling.every(timedelta(seconds=settings.OUTCRY_DELIVERY_SWEEP_SECONDS), send_due_messages)
 scheduling.every(timedelta(minutes=5), send_digests)
-scheduling.every(timedelta(hours=1), expire_unconfirmed_actions)

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 
 from outcry.actions import counting
+from outcry.actions.confirmation import expire_unconfirmed
 from outcry.actions.models import Action
 from outcry.delivery.models import Message
 from outcry.delivery.sending import send_due
-from outcry.delivery.services import expire_unconfirmed
 from tests.delivery.conftest import act
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_an_expired_link_offers_a_new_one(smtp, opt_in_campaign, client, support
 def run_resend_tasks() -> None:
     from django_tasks_db.models import DBTaskResult
 
-    from outcry.delivery.tasks import resend_confirmation_task
+    from outcry.actions.tasks import resend_confirmation_task
 
     for row in DBTaskResult.objects.filter(task_path=resend_confirmation_task.module_path).order_by("enqueued_at"):
         resend_confirmation_task.call(*row.args_kwargs["args"])

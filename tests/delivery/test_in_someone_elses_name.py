@@ -16,10 +16,10 @@ import pytest
 from django.utils import timezone
 
 from outcry.actions import counting
+from outcry.actions.confirmation import expire_unconfirmed
 from outcry.actions.models import Action
 from outcry.delivery.models import Message
 from outcry.delivery.sending import send_due
-from outcry.delivery.services import expire_unconfirmed
 from outcry.safety.models import Flag
 from outcry.safety.services import reject_held
 from tests.conftest import make_staff

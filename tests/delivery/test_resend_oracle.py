@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from outcry.actions.confirmation import resend_confirmation
 from outcry.actions.models import Action
 from outcry.delivery.models import Message
-from outcry.delivery.services import resend_confirmation
 from outcry.lib.hashing import hash_email
 from tests.delivery.conftest import act
 
@@ -46,7 +46,7 @@ def test_the_request_does_the_same_work_for_any_address_and_sends_nothing_itself
 
 
 def test_the_resend_task_sends_the_link(client, waiting, django_capture_on_commit_callbacks):
-    from outcry.delivery.tasks import resend_confirmation_task
+    from outcry.actions.tasks import resend_confirmation_task
 
     before = Message.objects.filter(action=waiting, kind=Message.Kind.CONFIRM).count()
     assert resend_confirmation_task.call(waiting.campaign_id, hash_email("WAITING@example.org")) is True

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from outcry.delivery import views
+from outcry.actions import views
 
-app_name = "delivery"
+app_name = "actions"
 urlpatterns = [
     path("c/<slug:slug>/confirm/resend/", views.resend, name="resend"),
     path("c/<slug:slug>/confirm/<str:token>/", views.confirm, name="confirm"),
