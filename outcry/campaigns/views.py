@@ -270,19 +270,22 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     your-target campaign reads the action, for the mailto draft in the supporter's own words.
     The view is counted for the share-channel conversion without a write (counting.note()).
     """
-    campaign = _campaign(request, slug)
+    anonymous = _is_anonymous(request)
+    # Anonymous: the process's copy, translated (copied) only to build a shared copy or a mailto draft.
+    campaign = public_campaign(slug) if anonymous else _campaign(request, slug)
     counting.note(campaign.pk, counting.THANKS_VIEWS)
     acted = referral.read(request, campaign)
     ref, state = (acted.code, acted.state) if acted else ("", "")
     greeting = _greeting(acted.first_name if acted else "")
-    if not _is_anonymous(request):
+    if not anonymous:
         action = Action.objects.filter(campaign=campaign, referral_code=ref).first() if ref else None
         response = render(request, "campaigns/thanks.html", thanks_context(campaign, action, ref, state=state) | {"greeting_slot": greeting.decode()})
         patch_cache_control(response, private=True, no_cache=True)
         return response
 
     def build() -> Shared:
-        context = thanks_context(campaign, None, REF_SLOT.decode() if ref else "", state=state)
+        shown = campaign.translated(get_language())
+        context = thanks_context(shown, None, REF_SLOT.decode() if ref else "", state=state)
         context |= {"mailto_slot": MAILTO_SLOT.decode(), "greeting_slot": NAME_SLOT.decode()}
         # As public_page: no request context processors, so nothing per-visitor reaches the copy.
         context |= context_processors.i18n(request) | languages(request) | {"request": request}
@@ -295,7 +298,8 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     mailto = b""
     if ref and campaign.action_kind == Campaign.ActionKind.MAILTO:
         action = Action.objects.filter(campaign=campaign, referral_code=ref).first()
-        mailto = render_to_string("campaigns/_mailto.html", {"campaign": campaign, "mailto_links": mailto_links(campaign, action)}).encode()
+        shown = campaign.translated(get_language())
+        mailto = render_to_string("campaigns/_mailto.html", {"campaign": shown, "mailto_links": mailto_links(shown, action)}).encode()
     body = item.body.replace(MAILTO_SLOT, mailto)
     if not ref:
         # The same for every visitor without a cookie; not kept by the front copy, which keys on no cookie.

@@ -243,6 +243,10 @@ class SharedResponseMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and not may_hold_session(request):
+            # No session: not looked up, and not answered with a Set-Cookie that deletes it, which would
+            # keep the answer out of the front copy for as long as such requests arrive (`sessionid=x`).
+            del request.COOKIES[settings.SESSION_COOKIE_NAME]
         key = _request_key(request)
         finished = _recalled(key) if key is not None else None
         if finished is not None:
