@@ -35,6 +35,7 @@ class Message(Leased):
         FORWARD = "forward", _("A target's reply, forwarded to the supporter")
         ALERT = "alert", _("A warning to the campaign's staff")
         INVITE = "invite", _("An invitation to an organisation's studio")
+        COUNT_REPAIRED = "recount", _("A warning to the campaign's staff: its counter was repaired")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -89,6 +89,7 @@ class AuditEntry(models.Model):
         RETENTION = "retention", _("Personal data anonymised by retention")
         EXPORT = "export", _("Personal data sent to the supporter")
         CONTROLS = "controls", _("Spike controls changed")
+        REPAIR = "repair", _("Counter repaired")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("what"), max_length=12, choices=Kind.choices)
@@ -180,3 +181,27 @@ class CampaignControls(models.Model):
 
     def __str__(self) -> str:
         return str(self.campaign)
+
+
+class CountCheck(models.Model):
+    """Where the scheduled reconciliation of a campaign's counter left off (outcry/safety/reconcile.py)."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="+")
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.campaign} @ {self.checked_at}"
+
+
+class CountCheckBlock(models.Model):
+    """How many of a campaign's actions with ids in one block were counted at the last check."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    block = models.BigIntegerField()
+    counted = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "block"], name="one_count_check_block")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} block {self.block}: {self.counted}"

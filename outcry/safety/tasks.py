@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.tasks import task
 
 from outcry.jobs import scheduling
-from outcry.safety import ratelimit
+from outcry.safety import ratelimit, reconcile
 from outcry.safety.services import apply_retention
 
 
@@ -23,3 +23,11 @@ def forget_expired_limits() -> int:
 
 
 scheduling.every(timedelta(minutes=10), forget_expired_limits)
+
+
+@task()
+def reconcile_counts() -> dict[int, int]:
+    return reconcile.reconcile_counts()
+
+
+scheduling.every(timedelta(minutes=15), reconcile_counts)
