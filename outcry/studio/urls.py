@@ -19,6 +19,7 @@ urlpatterns = [
     path("c/<int:pk>/edit/", views.edit, name="edit"),
     path("c/<int:pk>/render/", views.render_story, name="render"),
     path("c/<int:pk>/publish/", views.go_live, name="publish"),
+    path("c/<int:pk>/close/", views.close, name="close"),
     path("c/<int:pk>/duplicate/", views.duplicate, name="duplicate"),
     path("c/<int:pk>/targets/", views.targets, name="targets"),
     path("c/<int:pk>/dashboard/", views.dashboard, name="dashboard"),

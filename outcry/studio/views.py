@@ -37,6 +37,7 @@ from outcry.lib import rich_text
 from outcry.lib.client import see_other
 from outcry.lib.csv_export import stream_csv
 from outcry.reports.dashboard import build_dashboard
+from outcry.reports.embedding import embed_snippet, invalid_origins
 from outcry.reports.handin import hand_in_download, stream_signers_csv
 from outcry.reports.models import HandIn
 from outcry.reports.services import request_hand_in
@@ -128,6 +129,16 @@ def go_live(request: HttpRequest, access: Access) -> HttpResponse:
     if not checklist.can_go_live:
         return _overview(request, access, checklist, status=400)
     messages.success(request, _("The campaign is live."))
+    return see_other(reverse("studio:campaign", kwargs={"pk": access.campaign.pk}))
+
+
+@studio_view(Role.EDITOR)
+@require_POST
+def close(request: HttpRequest, access: Access) -> HttpResponse:
+    """Stop new actions; the page and the count stay."""
+    access.campaign.status = Campaign.Status.CLOSED
+    save_campaign(access.campaign)
+    messages.success(request, _("The campaign is closed: its page stays, new actions are refused."))
     return see_other(reverse("studio:campaign", kwargs={"pk": access.campaign.pk}))
 
 
@@ -259,6 +270,7 @@ def dashboard(request: HttpRequest, access: Access) -> HttpResponse:
         request, "dashboard", access, dash=build_dashboard(campaign),
         held=Paginator(held, 50).get_page(request.GET.get("page")),
         hand_ins=list(HandIn.objects.filter(campaign=campaign)[:5]),
+        embed_snippet=embed_snippet(campaign), embed_invalid=invalid_origins(campaign.embed_allowed_origins),
     )
 
 

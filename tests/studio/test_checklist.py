@@ -99,3 +99,11 @@ def test_targets_added_in_the_studio_satisfy_the_checklist(as_role, draft):
     assert editor.post(reverse("studio:targets", kwargs={"pk": draft.pk}), data).status_code == 303
     assert publish_checklist(draft).problems == []
     assert as_role(Membership.Role.VIEWER, "v").get(reverse("studio:targets", kwargs={"pk": draft.pk})).status_code == 403
+
+
+def test_closing_keeps_the_page_and_is_for_editors(as_role, campaign):
+    url = reverse("studio:close", kwargs={"pk": campaign.pk})
+    assert as_role(Membership.Role.VIEWER, "v").post(url).status_code == 403
+    assert as_role(Membership.Role.EDITOR, "e").post(url).status_code == 303
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.CLOSED and campaign.closed_at is not None
