@@ -23,11 +23,8 @@ from outcry.actions.models import CountShard
 from outcry.campaigns.models import Campaign
 
 Metric = CountShard.Metric
-# Clicks on the thank-you page's next ask, counted like a metric so a burst of them never meets on one row.
-FOLLOW_UPS = "follow_ups"
-# Views of the thank-you page, the denominator of each share channel's conversion: noted, not written.
-THANKS_VIEWS = "thanks_views"
-NOTED_METRICS = (THANKS_VIEWS,)
+# Counted per view or click of a page everyone loads: noted, not written (note() below).
+NOTED_METRICS = (Metric.THANKS_VIEWS, Metric.FOLLOW_UPS)
 
 
 def _cache_key(campaign_id: int, metric: str) -> str:

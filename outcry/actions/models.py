@@ -144,6 +144,10 @@ class CountShard(models.Model):
     class Metric(models.TextChoices):
         ACTIONS = "actions", _("Counted actions")
         MESSAGES_SENT = "messages_sent", _("Letters sent")
+        # Clicks on the thank-you page's next ask (campaigns.views.follow_up).
+        FOLLOW_UPS = "follow_ups", _("Clicks on the next step")
+        # Views of the thank-you page, the denominator of each share channel's conversion.
+        THANKS_VIEWS = "thanks_views", _("Thank-you page views")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="count_shards")
     metric = models.CharField(max_length=16, choices=Metric.choices, default=Metric.ACTIONS)

@@ -273,7 +273,7 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     anonymous = _is_anonymous(request)
     # Anonymous: the process's copy, translated (copied) only to build a shared copy or a mailto draft.
     campaign = public_campaign(slug) if anonymous else _campaign(request, slug)
-    counting.note(campaign.pk, counting.THANKS_VIEWS)
+    counting.note(campaign.pk, counting.Metric.THANKS_VIEWS)
     acted = referral.read(request, campaign)
     ref, state = (acted.code, acted.state) if acted else ("", "")
     greeting = _greeting(acted.first_name if acted else "")
@@ -343,7 +343,7 @@ def follow_up(request: HttpRequest, slug: str) -> HttpResponse:
         destination = campaign.follow_up_url
     else:
         return see_other(campaign.get_absolute_url())
-    counting.add_to_count(campaign.pk, 1, counting.FOLLOW_UPS)
+    counting.note(campaign.pk, counting.Metric.FOLLOW_UPS)
     return see_other(destination)
 
 

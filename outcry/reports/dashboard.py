@@ -22,7 +22,6 @@ from outcry.reports.models import ActionRollup, RollupMark
 from outcry.reports.services import hour_floor
 
 Dimension = ActionRollup.Dimension
-THANKS_VIEWS = "thanks_views"
 HOURLY_WINDOW = 48
 SHARE_CHANNELS = [s for s in Action.Source.values if s not in (Action.Source.DIRECT, Action.Source.EMBED)]
 
@@ -139,7 +138,7 @@ def build_dashboard(campaign: Campaign) -> Dashboard:
         rows = [(_label(dimension, value), total) for value, total in totals.get(dimension, [])]
         breakdowns.append(Breakdown(key=dimension, title=title, rows=rows, chart=charts.hbar_chart(title, rows)))
 
-    thanks_views = counting.get_count(campaign.pk, THANKS_VIEWS)
+    thanks_views = counting.get_count(campaign.pk, counting.Metric.THANKS_VIEWS)
     by_source = dict(totals.get(Dimension.SOURCE, []))
     conversions = [
         ChannelConversion(
@@ -167,7 +166,7 @@ def build_dashboard(campaign: Campaign) -> Dashboard:
         hourly_chart=charts.bar_chart(_("Actions per hour, last 48 hours"), hourly),
         breakdowns=breakdowns,
         thanks_views=thanks_views,
-        follow_ups=counting.get_count(campaign.pk, counting.FOLLOW_UPS),
+        follow_ups=counting.get_count(campaign.pk, counting.Metric.FOLLOW_UPS),
         conversions=conversions,
         letters=sorted(letters.values(), key=lambda t: t.target),
         refreshed_at=mark,

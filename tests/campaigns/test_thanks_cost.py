@@ -93,9 +93,9 @@ def test_views_are_counted_once_the_job_flushes_them(campaign, supporter):
         client.get("/c/free-them/thanks/")
     Client().get("/c/free-them/thanks/")
     assert counting.flush_noted() == 8
-    assert counting.get_count(campaign.pk, counting.THANKS_VIEWS, cached=False) == 8
+    assert counting.get_count(campaign.pk, counting.Metric.THANKS_VIEWS, cached=False) == 8
     assert counting.flush_noted() == 0  # taken once, never twice
-    assert counting.get_count(campaign.pk, counting.THANKS_VIEWS, cached=False) == 8
+    assert counting.get_count(campaign.pk, counting.Metric.THANKS_VIEWS, cached=False) == 8
 
 
 def test_a_failed_flush_keeps_the_views_for_the_next(campaign, monkeypatch):
@@ -110,7 +110,7 @@ def test_a_failed_flush_keeps_the_views_for_the_next(campaign, monkeypatch):
         counting.flush_noted()
     monkeypatch.undo()
     assert counting.flush_noted() == 3
-    assert counting.get_count(campaign.pk, counting.THANKS_VIEWS, cached=False) == 3
+    assert counting.get_count(campaign.pk, counting.Metric.THANKS_VIEWS, cached=False) == 3
 
 
 def test_the_job_is_scheduled():
@@ -137,4 +137,4 @@ def test_each_process_hands_its_tally_over_without_losing_a_view(campaign, monke
         Client().get("/c/free-them/thanks/")
     assert counting._noted == {}
     counting.flush_noted()
-    assert counting.get_count(campaign.pk, counting.THANKS_VIEWS, cached=False) == 3
+    assert counting.get_count(campaign.pk, counting.Metric.THANKS_VIEWS, cached=False) == 3
