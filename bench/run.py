@@ -47,6 +47,9 @@ TARGETS = {
     "thank-you GET / minimal GET": 0.70,
     "soak RSS growth MB": 50.0,
     "soak errors": 1.0,
+    # Issue 12 item 5 and 14 item 5: none for pages and stats already cached, and a count that never steps back.
+    "reader errors during a PostgreSQL restart": 1,
+    "count step-backs during a PostgreSQL restart": 1,
 }
 
 
@@ -279,7 +282,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=server.default_workers())
     parser.add_argument("--server-threads", type=int, default=server.default_threads())
     parser.add_argument("--actions", type=int, default=1_000_000)
-    parser.add_argument("--only", default="", help="comma-separated scenario keys: min_get,page,page_script,stats,min_post,post,mix,small,spike,costs,csv,delivery,faults,updates,identity")
+    parser.add_argument("--only", default="", help="comma-separated scenario keys: min_get,page,page_script,stats,min_post,post,mix,small,spike,costs,csv,delivery,faults,pg_restart,updates,identity")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
 
@@ -395,6 +398,16 @@ def main() -> None:
         report["faults"] = faults.run()
         say(faults.table(report["faults"]))
 
+    if wanted("pg_restart"):
+        say("PostgreSQL restarted under a page-and-stats load (bench/pg_restart.py, its own cluster)…")
+        from bench import pg_restart
+
+        report["pg_restart"] = restart = pg_restart.run()
+        say(pg_restart.table(restart))
+        if "skipped" not in restart:
+            checks["PostgreSQL restart"] = {"exact": restart["stored_once"] == restart["acknowledged"],
+                                            "acknowledged": restart["acknowledged"], "stored": restart["stored_once"]}
+
     if wanted("updates"):
         say("An update to 100,000 consenting supporters (bench/update_send.py)…")
         from bench import update_send
@@ -471,6 +484,10 @@ def ratios(results: list[load.Result], report: dict) -> dict[str, tuple[float, f
     if "csv_export" in report:
         add("CSV export memory growth MB", report["csv_export"]["growth_mb"], False)
     spike.ratios(by, add, report)
+    restart = report.get("pg_restart", {})
+    if "reads" in restart:
+        add("reader errors during a PostgreSQL restart", restart["page_errors_during_restart"] + restart["stats_errors_during_restart"], False)
+        add("count step-backs during a PostgreSQL restart", restart["count_step_backs"], False)
     return out
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 
-from tests.faults.harness import free_port, wait_until
+from tests.faults.harness import Postgres, Redis, free_port, wait_until
 
 
 def http_request(port: int, method: str, path: str, body: str = "", headers: dict | None = None) -> tuple[int, Any, str]:
@@ -55,3 +57,30 @@ def production_server(env: dict[str, str], log: Path, *, workers: int = 2, threa
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@contextmanager
+def site_on_its_own_postgres(prefix: str) -> Iterator[tuple[int, Postgres]]:
+    """A PostgreSQL cluster and a redis-server of its own (never the machine's), migrated with the demo
+    campaigns, and production_server() on them: yields (port, postgres) for a test or bench to break."""
+    # Not under pytest's tmp_path (private to this user): the cluster's files belong to the postgres user.
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(root, 0o755)
+    postgres = Postgres(root / "pg")
+    redis = Redis(root)
+    env = {"DATABASE_URL": postgres.url, "REDIS_URL": f"redis://127.0.0.1:{redis.port}/0", "DEBUG": "0", "LOG_LEVEL": "WARNING",
+           "OUTCRY_TESTING": "", "PYTEST_XDIST_WORKER": "", "PROMETHEUS_MULTIPROC_DIR": str(root / "metrics")}
+    try:
+        with (root / "server.log").open("ab") as log:
+            for command in (["migrate", "--noinput", "-v0"], ["load_demo", "-v0"]):
+                subprocess.run([sys.executable, "manage.py", *command], cwd=settings.BASE_DIR, env=os.environ | env,
+                               check=True, stdout=log, stderr=subprocess.STDOUT)
+        with production_server(env, root / "server.log") as port:
+            yield port, postgres
+    finally:
+        redis.kill()
+        try:
+            postgres.stop()
+        except subprocess.CalledProcessError:
+            pass  # already stopped by what broke it
+        shutil.rmtree(root / "pg" / "pgdata", ignore_errors=True)  # the logs stay for a look after a failure

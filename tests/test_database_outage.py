@@ -9,22 +9,16 @@ its own redis-server, while that PostgreSQL is stopped and started again."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from django.conf import settings
 
 from outcry.actions.models import Action
 from tests.faults import harness
 from tests.servers import http_request as request
-from tests.servers import production_server
+from tests.servers import site_on_its_own_postgres
 
 SUPPORTER = {"first_name": "Nadia", "last_name": "Outage", "email": "nadia.outage@example.com", "country": "GB", "postcode": "E1 6AN"}
 
@@ -96,28 +90,8 @@ def post_action(port: int, data: dict) -> tuple[int, Any, str]:
 
 @pytest.fixture
 def site():
-    """PostgreSQL and Redis of its own, migrated with the demo, and `python -m outcry.server` on them."""
-    # Not under pytest's tmp_path (private to this user): the cluster's files belong to the postgres user.
-    root = Path(tempfile.mkdtemp(prefix="outcry-outage-"))
-    os.chmod(root, 0o755)
-    postgres = harness.Postgres(root / "pg")
-    redis = harness.Redis(root)
-    env = {"DATABASE_URL": postgres.url, "REDIS_URL": f"redis://127.0.0.1:{redis.port}/0", "DEBUG": "0", "LOG_LEVEL": "WARNING",
-           "PYTEST_XDIST_WORKER": "", "PROMETHEUS_MULTIPROC_DIR": str(root / "metrics")}
-    try:
-        with (root / "server.log").open("ab") as log:
-            for command in (["migrate", "--noinput", "-v0"], ["load_demo", "-v0"]):
-                subprocess.run([sys.executable, "manage.py", *command], cwd=settings.BASE_DIR, env=os.environ | env,
-                               check=True, stdout=log, stderr=subprocess.STDOUT)
-        with production_server(env, root / "server.log") as port:
-            yield port, postgres
-    finally:
-        redis.kill()
-        try:
-            postgres.stop()
-        except subprocess.CalledProcessError:
-            pass  # already stopped by a failed test
-        shutil.rmtree(root / "pg" / "pgdata", ignore_errors=True)  # the log stays for a look after a failure
+    with site_on_its_own_postgres("outcry-outage-") as (port, postgres):
+        yield port, postgres
 
 
 @pytest.mark.slow

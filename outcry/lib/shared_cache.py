@@ -51,6 +51,8 @@ T = TypeVar("T")
 # key -> (monotonic expiry, item). Bounded: share links with many ref codes make many variants.
 _local: dict[str, tuple[float, Any]] = {}
 LOCAL_MAX_ENTRIES = 2000
+# key -> (monotonic) until when this process serves the last good copy without asking the database again.
+_failed: dict[str, float] = {}
 # One process at a time builds the next copy of an entry; a builder that died frees it after this.
 BUILD_LOCK_SECONDS = 5
 logger = logging.getLogger(__name__)
@@ -141,6 +143,10 @@ def _from_shared_cache(key: str, kind: str, slug: str, seconds: int, build: Call
     if seconds <= 0:
         increment(SHARED_COPIES, kind, "built")
         return build(), 0.0
+    if last is not None and _failed.get(key, 0.0) > time.monotonic():
+        # The database failed this process a moment ago: the last good copy, without asking it again.
+        increment(SHARED_COPIES, kind, "stale")
+        return last, 0.0
     locked = last is not None and current
     if locked:
         lock = f"building:{key}"
@@ -169,8 +175,12 @@ def _from_shared_cache(key: str, kind: str, slug: str, seconds: int, build: Call
             raise
         _log_outage()
         increment(SHARED_COPIES, kind, "stale")
-        # Held a moment, so this process tries the database about once a second, not on every request.
-        return last, min(settings.OUTCRY_LOCAL_CACHE_SECONDS, seconds)
+        # This process asks the database again in a second, not on every request; the copy itself is not
+        # kept, so a newer one that another process stores meanwhile is served from the next request.
+        if len(_failed) >= LOCAL_MAX_ENTRIES:
+            _failed.clear()
+        _failed[key] = time.monotonic() + min(settings.OUTCRY_LOCAL_CACHE_SECONDS, seconds)
+        return last, 0.0
     finally:
         if locked:
             cache.delete(lock)
