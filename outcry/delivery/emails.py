@@ -363,10 +363,15 @@ def build_forward(message: Message) -> EmailMessage:
         return _supporter_email(message, "forward", {"response": response, "target_name": target_name})
 
 
+def staff_addresses(campaign: Campaign) -> list[str]:
+    """Where a warning about a campaign goes: its organisation's active staff with an address."""
+    return [user.email for user in campaign.organisation.staff.filter(is_active=True) if user.email]
+
+
 def build_alert(message: Message) -> EmailMessage:
     """To the campaign's staff: a target's address is failing (outcry.delivery.services.record_bounce)."""
     campaign, target = message.campaign, message.target
-    staff = [user.email for user in campaign.organisation.staff.filter(is_active=True) if user.email]
+    staff = staff_addresses(campaign)
     if target is None or not staff:
         raise Undeliverable("no target, or no staff with an email address")
     last = (

@@ -36,6 +36,7 @@ class Message(Leased):
         ALERT = "alert", _("A warning to the campaign's staff")
         INVITE = "invite", _("An invitation to an organisation's studio")
         COUNT_REPAIRED = "recount", _("A warning to the campaign's staff: its counter was repaired")
+        WAVE = "wave", _("A velocity alert to the campaign's staff")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -88,13 +88,14 @@ def cancel_confirmation_requests(sender: type, *, action_ids: list[int], **kwarg
     ).update(status=Message.Status.CANCELLED, last_error="The action expired unconfirmed.")
 
 
-def owe_email(*, kind: Message.Kind, recipient: str, language: str = "") -> Message:
-    """An email to someone who is neither a target nor an action's supporter (the your-data link): a row in
-    the outbox and its task, which commit together with the caller's transaction. No SMTP in the request."""
+def owe_email(*, kind: Message.Kind, recipient: str = "", language: str = "", campaign: Campaign | None = None) -> Message:
+    """An email to someone who is neither a target nor an action's supporter (the your-data link, a warning
+    to a campaign's staff): a row in the outbox and its task, which commit together with the caller's
+    transaction. No SMTP in the request."""
     from outcry.delivery.tasks import send_message
 
     with transaction.atomic():
-        message = Message.objects.create(kind=kind, recipient=recipient, language=language)
+        message = Message.objects.create(kind=kind, recipient=recipient, language=language, campaign=campaign)
         send_message.enqueue(message.pk)
     return message
 

@@ -15,9 +15,11 @@ class SafetyConfig(AppConfig):
         from outcry.safety import checks  # noqa: F401 - registers the deploy checks
         from outcry.safety.privacy import build_data_link
         from outcry.safety.reconcile import build_count_repaired
+        from outcry.safety.velocity import build_wave_alert
 
         register_builder(Message.Kind.DATA_LINK, build_data_link)
         register_builder(Message.Kind.COUNT_REPAIRED, build_count_repaired)
+        register_builder(Message.Kind.WAVE, build_wave_alert)
 
 
 class OutcryAdminConfig(admin_apps.AdminConfig):

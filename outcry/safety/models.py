@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
+from outcry.delivery.models import Message
 from outcry.lib.netlists import parse_domains, parse_networks
 
 
@@ -75,6 +76,29 @@ class Wave(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_dimension_display()} {self.value[:16]} ({self.actions_invalidated})"
+
+
+class WaveAlert(models.Model):
+    """A burst the scheduled velocity job found (outcry/safety/services.py alert_new_waves), kept so the
+    campaign's staff are emailed once per wave: a burst seen again while it lasts is the same wave."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="wave_alerts", verbose_name=_("campaign"))
+    dimension = models.CharField(_("grouped by"), max_length=16, choices=Wave.Dimension.choices)
+    value = models.CharField(_("value"), max_length=253)
+    first_seen_at = models.DateTimeField(_("first seen"))
+    last_seen_at = models.DateTimeField(_("last seen"))
+    actions = models.PositiveIntegerField(_("actions in the window (most seen)"))
+    usual = models.FloatField(_("usual actions per window"))
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-first_seen_at"]
+        verbose_name = _("velocity alert")
+        verbose_name_plural = _("velocity alerts")
+        indexes = [models.Index(fields=["campaign", "dimension", "value", "last_seen_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_dimension_display()} {self.value[:16]} ({self.actions})"
 
 
 class AuditEntry(models.Model):

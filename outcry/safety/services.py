@@ -8,6 +8,7 @@ import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Q, QuerySet, Value
@@ -19,8 +20,11 @@ from outcry.actions.models import Action
 from outcry.actions.services import count_actions, start_counting, uncount_actions
 from outcry.actions.signals import CountedVia, UncountedBecause
 from outcry.campaigns.models import Campaign
+from outcry.delivery.models import Message
+from outcry.delivery.services import owe_email
 from outcry.lib.hashing import hash_email
-from outcry.safety.models import AuditEntry, Wave
+from outcry.safety.models import AuditEntry, Wave, WaveAlert
+from outcry.safety.velocity import find_bursts
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +107,42 @@ def undo_wave(*, wave: Wave, user: User, reason: str) -> int:
         )
     transaction.on_commit(lambda: counting.forget_cached_count(wave.campaign_id))
     return restored
+
+
+def alert_new_waves(now: datetime | None = None) -> list[WaveAlert]:
+    """The scheduled velocity check: find the live campaigns' bursts and email each campaign's staff once
+    about the waves that are new (through the outbox, one email per campaign and run). A burst still
+    present at the next run, or seen again within a window of its last sighting, is the same wave and is
+    not mailed again. Returns the new alerts. Idempotent for a given moment."""
+    now = now or timezone.now()
+    window = timedelta(minutes=settings.OUTCRY_VELOCITY_WINDOW_MINUTES)
+    by_campaign = defaultdict(list)
+    for burst in find_bursts(list(Campaign.objects.filter(status=Campaign.Status.LIVE).select_related("organisation")), now):
+        by_campaign[burst.campaign].append(burst)
+    created: list[WaveAlert] = []
+    for campaign, bursts in by_campaign.items():
+        with transaction.atomic():
+            fresh = []
+            for burst in bursts:
+                ongoing = (
+                    WaveAlert.objects.select_for_update()
+                    .filter(campaign=campaign, dimension=burst.dimension, value=burst.value, last_seen_at__gte=now - window)
+                    .first()
+                )
+                if ongoing is not None:
+                    ongoing.last_seen_at, ongoing.actions = now, max(ongoing.actions, burst.actions)
+                    ongoing.save(update_fields=["last_seen_at", "actions"])
+                    continue
+                fresh.append(WaveAlert(
+                    campaign=campaign, dimension=burst.dimension, value=burst.value, first_seen_at=now, last_seen_at=now,
+                    actions=burst.actions, usual=burst.usual,
+                ))
+            if fresh:
+                message = owe_email(kind=Message.Kind.WAVE, campaign=campaign, language=campaign.language)
+                for alert in fresh:
+                    alert.message = message
+                created += WaveAlert.objects.bulk_create(fresh)
+    return created
 
 
 def release_held(*, actions: QuerySet[Action], user: User, reason: str = "") -> int:

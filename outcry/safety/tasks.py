@@ -6,7 +6,7 @@ from django.tasks import task
 
 from outcry.jobs import scheduling
 from outcry.safety import ratelimit, reconcile
-from outcry.safety.services import apply_retention
+from outcry.safety.services import alert_new_waves, apply_retention
 
 
 @task()
@@ -31,3 +31,11 @@ def reconcile_counts() -> dict[int, int]:
 
 
 scheduling.every(timedelta(minutes=15), reconcile_counts)
+
+
+@task()
+def check_velocity() -> int:
+    return len(alert_new_waves())
+
+
+scheduling.every(timedelta(minutes=5), check_velocity)

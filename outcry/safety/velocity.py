@@ -1,6 +1,7 @@
 """Unusual bursts: for each campaign and each way of grouping actions (hashed IP, email domain,
 country, referral code), the groups whose actions in the last window reach a minimum and are many
-times their usual rate over the day before. Read-only; invalidating is a separate, audited step."""
+times their usual rate over the day before. Read-only; invalidating is a separate, audited step.
+The scheduled job (outcry/safety/tasks.py check_velocity) mails staff about new ones: build_wave_alert."""
 
 from __future__ import annotations
 
@@ -8,12 +9,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db.models import Count
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
-from outcry.safety.models import Wave
+from outcry.delivery.emails import Undeliverable, one_line, platform_address, staff_addresses
+from outcry.delivery.models import Message
+from outcry.safety.models import Wave, WaveAlert
+
+# A celebrity's share or a country's news brings a real surge through one code or one country: such a
+# wave is shown as information, and invalidating it first shows how it converted.
+SHARE_DIMENSIONS = (Wave.Dimension.REFERRAL, Wave.Dimension.COUNTRY)
 
 BASELINE = timedelta(hours=24)
 
@@ -61,3 +71,27 @@ def find_bursts(campaigns: list[Campaign], now: datetime | None = None) -> list[
                 if n >= settings.OUTCRY_VELOCITY_FACTOR * max(usual, 1):
                     bursts.append(Burst(campaign, dimension, value, n, round(usual, 1), since, now + timedelta(seconds=1)))
     return sorted(bursts, key=lambda b: -b.actions)
+
+
+def build_wave_alert(message: Message) -> EmailMessage:
+    """To the campaign's staff: new velocity waves (outcry.safety.services.alert_new_waves), with a link to review them."""
+    campaign = message.campaign
+    staff = staff_addresses(campaign) if campaign is not None else []
+    alerts = list(WaveAlert.objects.filter(message=message).order_by("-actions"))
+    if campaign is None or not staff or not alerts:
+        raise Undeliverable("no campaign, no staff with an email address, or no waves")
+    with translation.override(campaign.language):
+        context = {
+            "campaign": campaign, "alerts": alerts, "window": settings.OUTCRY_VELOCITY_WINDOW_MINUTES,
+            "shares": [a for a in alerts if a.dimension in SHARE_DIMENSIONS],
+            "review_url": settings.SITE_URL + reverse("admin:safety_wave_alerts"),
+        }
+        subject = one_line(render_to_string("safety/email/wave_alert_subject.txt", context))
+        body = render_to_string("safety/email/wave_alert_text.txt", context)
+    email = EmailMessage(
+        subject=subject, body=body, from_email=str(platform_address("Outcry", "noreply")), to=staff,
+        headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"},
+    )
+    email.outcry_message_id = message.pk  # type: ignore[attr-defined]
+    email.outcry_campaign_id = message.campaign_id  # type: ignore[attr-defined]
+    return email
