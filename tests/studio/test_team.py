@@ -79,3 +79,17 @@ def test_an_owner_of_one_organisation_cannot_touch_members_of_another(as_role, o
     url = reverse("studio:member", kwargs={"organisation": other_organisation.slug, "membership": theirs.pk})
     assert owner.post(url, {"remove": "1"}).status_code == 404
     assert Membership.objects.filter(pk=theirs.pk).exists()
+
+
+def test_a_person_with_an_account_joins_a_second_organisation_keeping_the_first(client, organisation, other_organisation):
+    from outcry.studio.services import invite_token
+
+    user = member(other_organisation, "both", Membership.Role.VIEWER)
+    invitation = Invitation.objects.create(organisation=organisation, email="both@example.org", role="editor")
+    client.force_login(user)
+    url = reverse("studio:accept", kwargs={"token": invite_token(invitation)})
+    assert "Join as both" in client.get(url).content.decode()
+    assert client.post(url)["Location"] == reverse("studio:organisation", kwargs={"organisation": organisation.slug})
+    assert set(Membership.objects.filter(user=user).values_list("organisation__slug", "role")) == {
+        (organisation.slug, "editor"), (other_organisation.slug, "viewer"),
+    }
