@@ -64,6 +64,8 @@ ORGANISATIONS = [
         "slug": "amnesty-demo",
         "name": "Amnesty International (demo)",
         "website": "https://www.example.org/amnesty",
+        "brand_colour": "#1f1f1f",
+        "footer_text": "Amnesty International (demo organisation). This is demo content, not a real campaign.",
         "about": "<p>A worldwide movement of people who campaign for every person to enjoy the human rights "
         "set out in the Universal Declaration of Human Rights. This is demo content.</p>",
         "translations": {
@@ -79,6 +81,8 @@ ORGANISATIONS = [
         "slug": "care4calais-demo",
         "name": "Care4Calais (demo)",
         "website": "https://www.example.org/care4calais",
+        "brand_colour": "#0f5e63",
+        "footer_text": "Care4Calais (demo organisation). This is demo content, not a real campaign.",
         "about": "<p>Care4Calais was started by volunteers with one aim: to support the people of the Calais "
         "refugee camps with hot meals, warm clothes, heating and vital legal and medical help.</p>"
         "<p>We are not politicians. We are people like you, who believe every human being deserves to be "
@@ -102,7 +106,8 @@ CAMPAIGNS = [
         "headline": "Terrible conditions for 20,000 people held in detention centres",
         "story": LIBYA_STORY,
         "media_embed_url": "https://www.example.org/amnesty/ras-jadir-footage",
-        "hero_alt": "",
+        "hero_alt": "An illustration: a small boat crowded with people on a dark sea at dusk.",
+        "hero_caption": "The Central Mediterranean (illustration drawn for this demo, not a photograph).",
         "call_to_action": "Call on Libyan and European leaders to protect migrants and refugees from horrific abuse",
         "action_kind": "letter",
         "delivery_mode": "individual",
@@ -137,7 +142,8 @@ CAMPAIGNS = [
         "being sold. Message UNHCR and ask it to register them urgently.",
         "headline": "Al Khoms Detention Centre",
         "story": KHOMS_STORY,
-        "hero_alt": "",
+        "hero_alt": "An illustration: a high wall topped with barbed wire and a closed metal gate under a hazy sky.",
+        "hero_caption": "Al Khoms detention centre, Libya (illustration drawn for this demo, not a photograph).",
         "call_to_action": "Message UNHCR now",
         "action_kind": "mailto",
         "delivery_mode": "mailto",
@@ -300,6 +306,8 @@ Rinchiudere le persone in condizioni crudeli non può mai essere la risposta. La
 TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
     "stop-detention-libya": {
         "fr": {
+            "hero_alt": "Une illustration : un petit bateau surchargé de personnes sur une mer sombre au crépuscule.",
+            "hero_caption": "La Méditerranée centrale (illustration dessinée pour cette démo, pas une photographie).",
             "title": "Exigeons que la Libye cesse la détention et la vente des migrants",
             "summary": "La torture, le viol et la détention sont le quotidien de nombreux réfugiés et migrants en Libye. "
             "Demandez aux dirigeants libyens et européens de les protéger.",
@@ -317,6 +325,8 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "letter_signoff": "Veuillez agréer l'expression de ma haute considération,",
         },
         "ar": {
+            "hero_alt": "رسم توضيحي: قارب صغير مكتظ بالناس في بحر مظلم عند الغسق.",
+            "hero_caption": "وسط البحر المتوسط (رسم توضيحي أُعدّ لهذا العرض، وليس صورة فوتوغرافية).",
             "title": "طالِبوا ليبيا بوقف احتجاز المهاجرين وبيعهم",
             "summary": "التعذيب والاغتصاب والاحتجاز واقع يومي لكثير من اللاجئين والمهاجرين في ليبيا. "
             "اطلبوا من القادة الليبيين والأوروبيين حمايتهم.",
@@ -334,6 +344,8 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "letter_signoff": "مع خالص التحية،",
         },
         "it": {
+            "hero_alt": "Un disegno: una piccola barca carica di persone su un mare scuro al tramonto.",
+            "hero_caption": "Il Mediterraneo centrale (disegno realizzato per questa demo, non una fotografia).",
             "title": "Chiediamo alla Libia di fermare la detenzione e la vendita dei migranti",
             "summary": "Torture, stupri e detenzione sono la realtà quotidiana di molti rifugiati e migranti in Libia. "
             "Chiedi ai leader libici ed europei di proteggerli.",
@@ -353,6 +365,8 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
     },
     "al-khoms-unhcr": {
         "fr": {
+            "hero_alt": "Une illustration : un haut mur surmonté de barbelés et une porte métallique fermée sous un ciel brumeux.",
+            "hero_caption": "Le centre de détention d'Al Khoms, Libye (illustration dessinée pour cette démo, pas une photographie).",
             "title": "Centre de détention d'Al Khoms : demandez au HCR d'enregistrer 90 réfugiés maintenant",
             "summary": "90 réfugiés, dont 44 enfants, sont détenus dans le centre d'Al Khoms en Libye et craignent "
             "d'être vendus. Écrivez au HCR pour qu'il les enregistre d'urgence.",
@@ -368,6 +382,8 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
             "letter_signoff": "Veuillez agréer mes salutations distinguées,",
         },
         "ar": {
+            "hero_alt": "رسم توضيحي: جدار عالٍ تعلوه أسلاك شائكة وبوابة معدنية مغلقة تحت سماء ضبابية.",
+            "hero_caption": "مركز احتجاز الخُمس، ليبيا (رسم توضيحي أُعدّ لهذا العرض، وليس صورة فوتوغرافية).",
             "title": "مركز احتجاز الخُمس: اطلبوا من المفوضية تسجيل 90 لاجئًا الآن",
             "summary": "90 لاجئًا، منهم 44 طفلًا، محتجزون في مركز الخُمس في ليبيا ويخشون أن يُباعوا. "
             "راسلوا المفوضية واطلبوا منها تسجيلهم على وجه السرعة.",

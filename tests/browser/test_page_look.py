@@ -112,3 +112,20 @@ def test_the_mailto_path_works_without_a_mail_app(visit):
     v.shot("mailto thank you")
     assert v.axe_violations() == []
     assert v.foreign_requests() == []
+
+
+@pytest.mark.parametrize("path", [LIBYA, "/ar/c/al-khoms-unhcr/"])
+def test_the_demo_pages_show_their_organisations_look_and_a_hero_image(visit, path):
+    v = visit("phone", label=path.strip("/").replace("/", "-"))
+    v.goto(path)
+    hero = v.page.locator("figure.hero img")
+    expect(hero).to_be_visible()
+    assert hero.evaluate("img => img.complete && img.naturalWidth") > 0
+    # A phone downloads a small copy, not the 1600 px original.
+    assert hero.evaluate("img => img.currentSrc").endswith(("480w.webp", "800w.webp"))
+    assert hero.get_attribute("alt")
+    expect(v.page.locator("footer.site")).to_contain_text("demo organisation")
+    expect(v.page.locator("header.site .brand")).to_contain_text("(demo)")  # the organisation's name, not Outcry
+    v.shot("look", full_page=False)
+    assert v.axe_violations() == []
+    assert v.foreign_requests() == []

@@ -143,3 +143,19 @@ def test_the_shared_page_guesses_no_country_and_asks(client, campaign):
     html = client.get("/c/free-them/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9").content.decode()
     assert '<option value="" selected>Choisissez votre pays</option>' in html
     assert " selected>" not in html.replace('<option value="" selected>', "")
+
+
+def test_the_demo_campaigns_lead_with_a_drawn_hero_image_described_in_each_language(client):
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=__import__("io").StringIO())
+    for path, words in [("/c/stop-detention-libya/", "a small boat"), ("/ar/c/al-khoms-unhcr/", "جدار عالٍ")]:
+        html = client.get(path).content.decode()
+        hero = html.split('<figure class="hero"')[1].split("</figure>")[0]
+        assert words in hero.split('alt="')[1].split('"')[0]
+        assert 'srcset="' in hero and "480w" in hero and 'width="1600" height="900"' in hero
+        assert "<figcaption>" in hero
+    call_command("load_demo", stdout=__import__("io").StringIO())  # loading again draws nothing new
+    from outcry.campaigns.models import Campaign
+
+    assert Campaign.objects.get(slug="al-khoms-unhcr").hero_image.name.startswith("campaigns/al-khoms-unhcr-hero")

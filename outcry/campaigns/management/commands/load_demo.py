@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from outcry.campaigns import demo
+from outcry.campaigns import demo, demo_art
 from outcry.campaigns.models import (
     Campaign,
     CampaignTranslation,
@@ -19,6 +20,7 @@ from outcry.campaigns.models import (
     Target,
     UpdateTranslation,
 )
+from outcry.campaigns.services import save_hero_renditions
 
 CAMPAIGNER_PERMISSIONS = [
     ("campaigns", "campaign", ["add", "change", "view"]),
@@ -81,6 +83,14 @@ class Command(BaseCommand):
                 for position, (title, date) in enumerate(links):
                     url = f"{organisation.website}/news/{slugify(title)[:80]}"
                     LearnMoreLink.objects.create(campaign=campaign, title=title, url=url, date=date, position=position)
+            if not campaign.hero_image and campaign.slug in demo_art.HEROES:
+                # Drawn, not photographed (campaigns/demo_art.py); added to existing demo databases too.
+                image = demo_art.as_jpeg(demo_art.HEROES[campaign.slug]())
+                campaign.hero_image.save(f"{campaign.slug}-hero.jpg", ContentFile(image), save=False)
+                campaign.hero_alt = campaign.hero_alt or data["hero_alt"]
+                campaign.hero_caption = campaign.hero_caption or data.get("hero_caption", "")
+                campaign.save()
+                save_hero_renditions(campaign)
             # Added to existing demo databases too: keyed by group and country, so loading twice adds nothing.
             for position, (group, country, name, title, email, language) in enumerate(demo.TARGET_GROUPS.get(campaign.slug, []), start=10):
                 Target.objects.update_or_create(
