@@ -106,10 +106,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @studio_view(Role.VIEWER)
 def organisation(request: HttpRequest, access: Access) -> HttpResponse:
-    campaigns = list(access.organisation.campaigns.order_by("status", "-updated_at"))
-    counts = counting.get_counts(c.pk for c in campaigns)
-    rows = [(c, counts[c.pk], progress(counts[c.pk], c.goal)) for c in campaigns]
-    return _page(request, "organisation", access, rows=rows)
+    status = request.GET.get("status", "")
+    campaigns = access.organisation.campaigns.order_by("status", "-updated_at")
+    if status in Campaign.Status.values:
+        campaigns = campaigns.filter(status=status)
+    shown = Paginator(campaigns, 25).get_page(request.GET.get("page"))
+    counts = counting.get_counts(c.pk for c in shown)
+    rows = [(c, counts[c.pk], progress(counts[c.pk], c.goal)) for c in shown]
+    return _page(request, "organisation", access, rows=rows, shown=shown, chosen=status, statuses=Campaign.Status.choices)
 
 
 def _page(request: HttpRequest, template: str, access: Access, status: int = 200, **context: object) -> HttpResponse:

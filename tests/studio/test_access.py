@@ -62,3 +62,14 @@ def test_existing_staff_are_members(organisation):
 
     user = make_staff(organisation, "old-style")
     assert Membership.objects.get(user=user, organisation=organisation).role == Membership.Role.EDITOR
+
+
+def test_campaign_list_filters_by_status(as_role, organisation, campaign):
+    from outcry.campaigns.models import Campaign
+
+    Campaign.objects.create(organisation=organisation, slug="a-draft", title="A quiet draft", summary="s")
+    client = as_role(Membership.Role.VIEWER)
+    url = reverse("studio:organisation", kwargs={"organisation": organisation.slug})
+    drafts = client.get(url, {"status": "draft"}).content.decode()
+    assert "A quiet draft" in drafts and "Free them now" not in drafts
+    assert "Free them now" in client.get(url, {"status": "live"}).content.decode()
