@@ -8,6 +8,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template import context_processors
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import format_html
 from django.utils.translation import get_language
@@ -28,7 +29,7 @@ from outcry.campaigns.share import mailto_links, share_context
 from outcry.lib.client import client_ip, limit_network, see_other
 from outcry.lib.csrf import origin_proof
 from outcry.lib.sanitise import safe_url
-from outcry.lib.shared_cache import Shared, answer, etag_of, may_hold_session, remembered, shared
+from outcry.lib.shared_cache import Personal, Shared, answer, etag_of, may_hold_session, personal, remembered, shared
 from outcry.safety.ratelimit import too_many_requests
 from outcry.safety.screening import record_action, refused, screen_submission
 
@@ -273,11 +274,11 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     anonymous = _is_anonymous(request)
     # Anonymous: the process's copy, translated (copied) only to build a shared copy or a mailto draft.
     campaign = public_campaign(slug) if anonymous else _campaign(request, slug)
-    counting.note(campaign.pk, counting.Metric.THANKS_VIEWS)
     acted = referral.read(request, campaign)
     ref, state = (acted.code, acted.state) if acted else ("", "")
-    greeting = _greeting(acted.first_name if acted else "")
     if not anonymous:
+        counting.note(campaign.pk, counting.Metric.THANKS_VIEWS)
+        greeting = _greeting(acted.first_name if acted else "")
         action = Action.objects.filter(campaign=campaign, referral_code=ref).first() if ref else None
         response = render(request, "campaigns/thanks.html", thanks_context(campaign, action, ref, state=state) | {"greeting_slot": greeting.decode()})
         patch_cache_control(response, private=True, no_cache=True)
@@ -295,22 +296,47 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     prefix = getattr(request, "language_from_path", "")
     seconds = settings.OUTCRY_PAGE_CACHE_SECONDS
     item = shared("thanks", slug, (get_language() or "", prefix, bool(ref), str(state)), seconds, build)
-    mailto = b""
-    if ref and campaign.action_kind == Campaign.ActionKind.MAILTO:
+    if not acted:
+        counting.note(campaign.pk, counting.Metric.THANKS_VIEWS)
+        # The same for every visitor without a cookie; not kept by the front copy, which keys on no cookie.
+        body = item.body.replace(MAILTO_SLOT, b"").replace(NAME_SLOT, b"")
+        return answer(request, Shared(body=body, etag=item.etag), content_type="text/html; charset=utf-8",
+                      seconds=seconds, vary=("Cookie",), front=False)
+    spec = _thanks_personal(campaign, get_language() or "")
+    if campaign.action_kind == Campaign.ActionKind.MAILTO:
+        # The draft in the supporter's own words: one read, and never from the front copy.
         action = Action.objects.filter(campaign=campaign, referral_code=ref).first()
         shown = campaign.translated(get_language())
         mailto = render_to_string("campaigns/_mailto.html", {"campaign": shown, "mailto_links": mailto_links(shown, action)}).encode()
-    body = item.body.replace(MAILTO_SLOT, mailto)
-    if not ref:
-        # The same for every visitor without a cookie; not kept by the front copy, which keys on no cookie.
-        return answer(request, Shared(body=body.replace(NAME_SLOT, b""), etag=item.etag), content_type="text/html; charset=utf-8",
-                      seconds=seconds, vary=("Cookie",), front=False)
-    # A code is [A-Za-z0-9_-] (CODE_RE): the same in HTML, in a URL and URL-encoded inside another URL.
-    response = HttpResponse(body.replace(REF_SLOT, ref.encode()).replace(NAME_SLOT, greeting), content_type="text/html; charset=utf-8")
+        response = HttpResponse(spec.fill(acted, item.body.replace(MAILTO_SLOT, mailto)), content_type="text/html; charset=utf-8")
+    else:
+        body = item.body.replace(MAILTO_SLOT, b"")
+        response = personal(HttpResponse(spec.fill(acted, body), content_type="text/html; charset=utf-8"), spec, str(state), body, seconds)
     # The supporter's own code and name: for their browser only, never a shared cache (issue 13.6).
     patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ("Cookie",))
     return response
+
+
+def _thanks_personal(campaign: Campaign, language: str) -> Personal:
+    """The thank-you page made a supporter's own, by the view or by SharedResponseMiddleware in front of
+    the stack: the copy for what became of their action, their code and first name from their cookie.
+    Counted here, so a view answered in front counts too."""
+
+    def read(request: HttpRequest) -> tuple[str, referral.Acted] | None:
+        acted = referral.read(request, campaign)
+        if acted is None or campaign.action_kind == Campaign.ActionKind.MAILTO:
+            return None
+        return str(acted.state), acted
+
+    def fill(acted: referral.Acted, body: bytes) -> bytes:
+        counting.note(campaign.pk, counting.Metric.THANKS_VIEWS)
+        with translation.override(language):
+            greeting = _greeting(acted.first_name)
+        # A code is [A-Za-z0-9_-] (CODE_RE): the same in HTML, in a URL and URL-encoded inside another URL.
+        return body.replace(REF_SLOT, acted.code.encode()).replace(NAME_SLOT, greeting)
+
+    return Personal(read=read, fill=fill)
 
 
 def share_png(request: HttpRequest, slug: str) -> FileResponse:

@@ -232,6 +232,33 @@ class _Finished:
     etag: str
 
 
+@dataclass(frozen=True)
+class Personal:
+    """A response that is the same for many visitors but for a few slots (the thank-you page and the
+    supporter's own code): `read(request)` gives the copy a request needs and what fills it, from what the
+    request itself proves (a signed cookie), or None when only the full stack can answer it;
+    `fill(visitor, body)` puts that visitor's parts into the slots of that copy. Both run in front of the
+    middleware stack: they may use nothing the stack sets up (session, user, active language)."""
+
+    read: Callable[[HttpRequest], tuple[str, Any] | None]
+    fill: Callable[[Any, bytes], bytes]
+
+
+def personal(response: HttpResponse, spec: Personal, variant: str, body: bytes, seconds: int) -> HttpResponse:
+    """Mark a per-visitor response as `variant` of a Personal one: SharedResponseMiddleware keeps `body`
+    (the copy with its slots empty) and the headers the stack adds, and answers the next requests of that
+    variant, for OUTCRY_LOCAL_CACHE_SECONDS, with spec.fill() before the stack."""
+    response.shared_seconds = seconds  # type: ignore[attr-defined]
+    response.personal = (spec, variant, body)  # type: ignore[attr-defined]
+    return response
+
+
+@dataclass
+class _Personalised:
+    spec: Personal
+    copies: dict[str, _Finished]
+
+
 class SharedResponseMiddleware:
     """Answers a repeat of a shared response before the rest of the middleware stack runs.
 
@@ -258,16 +285,26 @@ class SharedResponseMiddleware:
             # keep the answer out of the front copy for as long as such requests arrive (`sessionid=x`).
             del request.COOKIES[settings.SESSION_COOKIE_NAME]
         key = _request_key(request)
-        finished = _recalled(key) if key is not None else None
-        if finished is not None:
+        found = _recalled(key) if key is not None else None
+        if isinstance(found, _Personalised):
+            visitor = found.spec.read(request)
+            copy = found.copies.get(visitor[0]) if visitor is not None else None
+            if visitor is not None and copy is not None:
+                increment(SHARED_COPIES, "response", "process")
+                return _replay_personal(copy, found.spec.fill(visitor[1], copy.body))
+        elif found is not None:
             increment(SHARED_COPIES, "response", "process")
-            return _replay(request, finished)
+            return _replay(request, found)
         response = self.get_response(request)
         seconds = min(getattr(response, "shared_seconds", 0), settings.OUTCRY_LOCAL_CACHE_SECONDS)
         if getattr(response, "shared_until", 0):
             seconds = min(seconds, response.shared_until - time.time())  # type: ignore[attr-defined]
         if key is not None and seconds > 0 and response.status_code == 200 and not response.cookies:
-            _keep(key, seconds, _Finished(headers=tuple(response.items()), body=response.content, etag=response["ETag"]))
+            marked = getattr(response, "personal", None)
+            if marked is not None:
+                _keep_personal(key, seconds, response, *marked)
+            else:
+                _keep(key, seconds, _Finished(headers=tuple(response.items()), body=response.content, etag=response["ETag"]))
         return response
 
 
@@ -291,6 +328,23 @@ def _request_key(request: HttpRequest) -> str | None:
         "Sec-Fetch-Site" in request.headers,
     )
     return "response:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def _keep_personal(key: str, seconds: float, response: HttpResponse, spec: Personal, variant: str, body: bytes) -> None:
+    # Each visitor's own length: the stack's Content-Length is for the filled body.
+    headers = tuple((name, value) for name, value in response.items() if name.lower() != "content-length")
+    entry = _recalled(key)
+    if isinstance(entry, _Personalised):
+        entry.copies[variant] = _Finished(headers=headers, body=body, etag="")  # expires with the entry
+    else:
+        _keep(key, seconds, _Personalised(spec=spec, copies={variant: _Finished(headers=headers, body=body, etag="")}))
+
+
+def _replay_personal(finished: _Finished, body: bytes) -> HttpResponse:
+    response = HttpResponse(body)
+    for name, value in finished.headers:
+        response[name] = value
+    return response
 
 
 def _replay(request: HttpRequest, finished: _Finished) -> HttpResponse:

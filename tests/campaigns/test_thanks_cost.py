@@ -138,3 +138,20 @@ def test_each_process_hands_its_tally_over_without_losing_a_view(campaign, monke
     assert counting._noted == {}
     counting.flush_noted()
     assert counting.get_count(campaign.pk, counting.Metric.THANKS_VIEWS, cached=False) == 3
+
+
+def test_repeats_are_made_each_supporters_own_in_front_of_the_stack(campaign, supporter, monkeypatch):
+    from outcry.campaigns import views
+
+    amal, first = _acted(campaign, supporter)
+    sara, second = _acted(campaign, supporter | {"first_name": "Sara"}, "sara@example.com")
+    amal.get("/c/free-them/thanks/")  # builds the copy and leaves it in front
+    monkeypatch.setattr(views, "thanks", lambda *a, **k: pytest.fail("the view ran for a repeat"))
+    theirs = sara.get("/c/free-them/thanks/")
+    html = theirs.content.decode()
+    assert second.referral_code in html and first.referral_code not in html
+    assert "Sara" in html and "Amal" not in html
+    assert theirs.get("Content-Length") in (None, str(len(theirs.content)))  # never the first supporter's length
+    assert "private" in theirs["Cache-Control"] and "Cookie" in theirs["Vary"]
+    counting.flush_noted()
+    assert counting.get_count(campaign.pk, counting.Metric.THANKS_VIEWS, cached=False) == 2
