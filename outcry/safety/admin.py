@@ -4,10 +4,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,7 +19,7 @@ from outcry.safety import services
 from outcry.safety.controls import FIELDS as CONTROL_FIELDS
 from outcry.safety.controls import save_controls
 from outcry.safety.models import AuditEntry, CampaignControls, HeldAction, Wave
-from outcry.safety.velocity import find_bursts
+from outcry.safety.velocity import SHARE_DIMENSIONS, conversion_pattern, find_bursts
 
 
 class ReadOnlyAdmin(OrganisationScopedAdmin):
@@ -70,6 +71,8 @@ class InvalidateForm(forms.Form):
     since = forms.DateTimeField(widget=forms.HiddenInput)
     until = forms.DateTimeField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.TextInput(attrs={"size": 40}))
+    # Set only by the review page, which shows a share wave's conversion pattern first.
+    reviewed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class UndoForm(forms.Form):
@@ -93,6 +96,7 @@ class WaveAdmin(ReadOnlyAdmin):
     def get_urls(self) -> list:
         return [
             path("alerts/", self.admin_site.admin_view(self.alerts_view), name="safety_wave_alerts"),
+            path("alerts/review/", self.admin_site.admin_view(self.review_view), name="safety_wave_review"),
             path("<int:wave_id>/undo/", self.admin_site.admin_view(self.undo_view), name="safety_wave_undo"),
         ] + super().get_urls()
 
@@ -108,6 +112,9 @@ class WaveAdmin(ReadOnlyAdmin):
                 data = form.cleaned_data
                 # The campaign id comes from the page; only the user's own organisations' campaigns are found.
                 campaign = get_object_or_404(self._campaigns(request), pk=data["campaign"])
+                if data["dimension"] in SHARE_DIMENSIONS and not data["reviewed"]:
+                    # A real viral share looks like this too: never one click from invalidating it.
+                    return HttpResponseRedirect(self._review_url(form))
                 wave = services.invalidate_wave(
                     campaign=campaign, dimension=data["dimension"], value=data["value"], since=data["since"],
                     until=data["until"], user=request.user, reason=data["reason"],
@@ -117,9 +124,36 @@ class WaveAdmin(ReadOnlyAdmin):
             self.message_user(request, _("Please say why this wave is invalid."), messages.ERROR)
         campaigns = list(self._campaigns(request).filter(status=Campaign.Status.LIVE))
         bursts = find_bursts(campaigns)
-        rows = [(b, InvalidateForm(initial={"campaign": b.campaign.pk, "dimension": b.dimension, "value": b.value, "since": b.since, "until": b.until})) for b in bursts]
+        rows = []
+        for b in bursts:
+            form = InvalidateForm(initial={"campaign": b.campaign.pk, "dimension": b.dimension, "value": b.value, "since": b.since, "until": b.until})
+            rows.append((b, form, self._review_url(form) if b.dimension in SHARE_DIMENSIONS else ""))
         context = self.admin_site.each_context(request) | {"title": _("Velocity alerts"), "rows": rows, "opts": self.model._meta}
         return TemplateResponse(request, "safety/admin/alerts.html", context)
+
+    def _review_url(self, form: InvalidateForm) -> str:
+        keys = ["campaign", "dimension", "value", "since", "until"]
+        values = form.cleaned_data if form.is_bound else form.initial
+        return reverse("admin:safety_wave_review") + "?" + urlencode({k: str(values[k]) for k in keys})
+
+    def review_view(self, request: HttpRequest) -> HttpResponse:
+        """A wave's conversion pattern (time spread, networks, providers, who shared), and only then the
+        button that invalidates it."""
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        form = InvalidateForm(request.GET.dict() | {"reason": "-"})  # the reason is asked for below
+        if not form.is_valid():
+            raise Http404
+        data = form.cleaned_data
+        campaign = get_object_or_404(self._campaigns(request), pk=data["campaign"])
+        pattern = conversion_pattern(campaign, data["dimension"], data["value"], data["since"], data["until"])
+        confirm = InvalidateForm(initial={k: data[k] for k in ["campaign", "dimension", "value", "since", "until"]} | {"reviewed": True})
+        context = self.admin_site.each_context(request) | {
+            "title": _("Review a wave before invalidating it"), "opts": self.model._meta, "campaign": campaign,
+            "dimension": Wave.Dimension(data["dimension"]).label, "value": data["value"], "since": data["since"],
+            "until": data["until"], "pattern": pattern, "form": confirm, "is_share": data["dimension"] in SHARE_DIMENSIONS,
+        }
+        return TemplateResponse(request, "safety/admin/wave_review.html", context)
 
     def undo_view(self, request: HttpRequest, wave_id: int) -> HttpResponse:
         wave = get_object_or_404(self.get_queryset(request), pk=wave_id)

@@ -73,6 +73,64 @@ def find_bursts(campaigns: list[Campaign], now: datetime | None = None) -> list[
     return sorted(bursts, key=lambda b: -b.actions)
 
 
+@dataclass(frozen=True)
+class Pattern:
+    """How a wave's actions converted: what a real share and a script look like side by side."""
+
+    actions: int
+    by_status: dict[str, int]
+    buckets: list[tuple[datetime, int]]  # actions per BUCKET, oldest first
+    busiest_bucket_share: float
+    networks: int
+    largest_network_share: float
+    email_domains: int
+    flagged_share: float
+    referring_on: int  # the wave's supporters whose own share code brought further actions
+    referrer: Action | None  # the supporter whose share code this is (referral waves)
+
+    @property
+    def busiest_bucket(self) -> int:
+        return max((n for _t, n in self.buckets), default=0)
+
+
+BUCKET = timedelta(minutes=5)
+
+
+def conversion_pattern(campaign: Campaign, dimension: str, value: str, since: datetime, until: datetime) -> Pattern:
+    """Read-only; the same actions invalidate_wave would take (outcry.safety.services.wave_actions rules)."""
+    actions = Action.objects.active().filter(campaign=campaign, created_at__gte=since, created_at__lt=until, **{dimension: value})
+    rows = list(actions.values_list("created_at", "status", "ip_hash", "email_domain", "referral_code"))
+    total = len(rows)
+    counts: dict[datetime, int] = {}
+    for created_at, *_rest in rows:
+        start = since + BUCKET * int((created_at - since) / BUCKET)
+        counts[start] = counts.get(start, 0) + 1
+    buckets = []
+    start = since
+    while start < until:
+        buckets.append((start, counts.get(start, 0)))
+        start += BUCKET
+    networks: dict[str, int] = {}
+    for row in rows:
+        networks[row[2]] = networks.get(row[2], 0) + 1
+    by_status: dict[str, int] = {}
+    for row in rows:
+        by_status[row[1]] = by_status.get(row[1], 0) + 1
+    codes = [row[4] for row in rows]
+    referring_on = (
+        Action.objects.filter(campaign=campaign, referred_by__in=codes).values("referred_by").distinct().count() if codes else 0
+    )
+    flagged = actions.filter(flags__isnull=False).values("pk").distinct().count()
+    return Pattern(
+        actions=total, by_status=by_status, buckets=buckets,
+        busiest_bucket_share=max(counts.values(), default=0) / total if total else 0.0,
+        networks=len(networks), largest_network_share=max(networks.values(), default=0) / total if total else 0.0,
+        email_domains=len({row[3] for row in rows}), flagged_share=flagged / total if total else 0.0,
+        referring_on=referring_on,
+        referrer=Action.objects.filter(campaign=campaign, referral_code=value).first() if dimension == Wave.Dimension.REFERRAL else None,
+    )
+
+
 def build_wave_alert(message: Message) -> EmailMessage:
     """To the campaign's staff: new velocity waves (outcry.safety.services.alert_new_waves), with a link to review them."""
     campaign = message.campaign
