@@ -254,6 +254,9 @@ def thanks_context(campaign: Campaign, action: Action | None, ref: str, *, state
         "state": state,
         "awaiting_confirmation": state == referral.State.AWAITING,
         "acted": bool(ref),
+        # The next campaign's title in the language of this page, where it has one.
+        "follow_up_title": campaign.follow_up_campaign.translated(campaign.shown_in).title
+        if campaign.follow_up_campaign and getattr(campaign, "shown_in", "") else "",
     } | share_context(campaign, ref)
 
 

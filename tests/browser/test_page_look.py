@@ -129,3 +129,28 @@ def test_the_demo_pages_show_their_organisations_look_and_a_hero_image(visit, pa
     v.shot("look", full_page=False)
     assert v.axe_violations() == []
     assert v.foreign_requests() == []
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("slug", ["stop-detention-libya", "al-khoms-unhcr"])
+def test_demo_thank_you_pages_fit_a_phone_in_english_and_arabic(visit, slug, language):
+    """Also writes the thank-you screenshots the README links to, when OUTCRY_DOCS_SCREENSHOTS=1."""
+    import os
+
+    from tests.browser.test_supporter_path import DOCS
+
+    v = visit("phone")
+    page = v.page
+    v.goto(f"/{language}/c/{slug}/")
+    page.locator("#id_first_name").fill("Amal" if language == "en" else "أمل")
+    page.locator("#id_last_name").fill("Haddad" if language == "en" else "حداد")
+    page.locator("#id_email").fill(f"shot-{slug}-{language}@example.com")
+    page.locator("#id_country").select_option("GB" if language == "en" else "EG")
+    page.locator(".action-form button[type=submit]").click()
+    page.wait_for_url(f"**/{language}/c/{slug}/thanks/")
+    expect(page.locator(".greeting")).to_contain_text("Amal" if language == "en" else "أمل")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing scrolls sideways on a phone"
+    docs = DOCS / f"phone-{slug}-{language}-thanks.png" if os.environ.get("OUTCRY_DOCS_SCREENSHOTS") else None
+    v.shot(f"{slug}-{language}-thanks", also=docs)
+    assert v.axe_violations() == []
+    assert v.foreign_requests() == []

@@ -92,3 +92,14 @@ def test_the_first_name_never_reaches_the_shared_copy(letter_campaign, supporter
     assert "Thank you, Sara." in page.content.decode() and "Amal" not in page.content.decode()
     assert "private" in page["Cache-Control"]
     assert "Amal" not in Client().get("/c/free-them/thanks/").content.decode()
+
+
+def test_the_next_campaign_is_named_in_the_page_language(campaign, organisation, supporter):
+    from outcry.campaigns.models import CampaignTranslation
+
+    other = Campaign.objects.create(organisation=organisation, slug="next-one", status=Campaign.Status.LIVE, title="The next one")
+    CampaignTranslation.objects.create(campaign=other, language="ar", title="الحملة التالية")
+    campaign.follow_up_campaign = other
+    campaign.save()
+    page = Client().get("/ar/c/free-them/thanks/").content.decode()
+    assert "الحملة التالية" in page and "The next one" not in page
