@@ -18,6 +18,7 @@ from outcry.campaigns.models import Campaign
 from outcry.safety import services
 from outcry.safety.controls import FIELDS as CONTROL_FIELDS
 from outcry.safety.controls import save_controls
+from outcry.safety.forms import ControlsForm
 from outcry.safety.models import AuditEntry, CampaignControls, HeldAction, Wave
 from outcry.safety.velocity import SHARE_DIMENSIONS, conversion_pattern, find_bursts
 
@@ -172,11 +173,8 @@ class WaveAdmin(ReadOnlyAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 
-class ControlsForm(forms.ModelForm):
-    reason = forms.CharField(label=_("Why"), max_length=2000, required=False, help_text=_("Kept in the audit log with the change."))
-
-    class Meta:
-        model = CampaignControls
+class AdminControlsForm(ControlsForm):
+    class Meta(ControlsForm.Meta):
         fields = ["campaign", *CONTROL_FIELDS]
 
 
@@ -186,7 +184,7 @@ class CampaignControlsAdmin(OrganisationScopedAdmin):
     OUTCRY_CONTROLS_SECONDS of saving, each change audited (outcry/safety/controls.py)."""
 
     organisation_path = "campaign__organisation"
-    form = ControlsForm
+    form = AdminControlsForm
     list_display = ["campaign", "ip_limit", "domain_limit", "updated_at", "updated_by"]
     list_select_related = ["campaign", "updated_by"]
 

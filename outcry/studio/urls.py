@@ -28,6 +28,7 @@ urlpatterns = [
     path("c/<int:pk>/signers.csv", views.signers_csv, name="signers_csv"),
     path("c/<int:pk>/actions.csv", views.actions_csv, name="actions_csv"),
     path("c/<int:pk>/held/", views.review_held, name="review_held"),
+    path("c/<int:pk>/controls/", views.controls, name="controls"),
     path("c/<int:pk>/updates/", views.updates, name="updates"),
     path("c/<int:pk>/updates/<int:update>/", views.update, name="update"),
     path("preview/<str:token>/", views.preview, name="preview"),

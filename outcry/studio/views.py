@@ -41,6 +41,9 @@ from outcry.reports.embedding import embed_snippet, invalid_origins
 from outcry.reports.handin import hand_in_download, stream_signers_csv
 from outcry.reports.models import HandIn
 from outcry.reports.services import request_hand_in
+from outcry.safety.controls import save_controls
+from outcry.safety.forms import ControlsForm
+from outcry.safety.models import AuditEntry, CampaignControls
 from outcry.safety.services import reject_held, release_held
 from outcry.studio import services as studio_services
 from outcry.studio import two_factor as two_factor_service
@@ -321,6 +324,19 @@ def review_held(request: HttpRequest, access: Access) -> HttpResponse:
         n = reject_held(actions=chosen, user=request.user, reason="studio review")
         messages.success(request, ngettext("%d action rejected.", "%d actions rejected.", n) % n)
     return see_other(reverse("studio:dashboard", kwargs={"pk": access.campaign.pk}))
+
+
+@studio_view(Role.EDITOR)
+def controls(request: HttpRequest, access: Access) -> HttpResponse:
+    """Spike controls: the same form, service and audit as the admin's."""
+    row = CampaignControls.objects.filter(campaign=access.campaign).first() or CampaignControls(campaign=access.campaign)
+    form = ControlsForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        save_controls(campaign=access.campaign, user=request.user, values=form.cleaned_data, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Saved. The new rules apply to the next actions, within a few seconds."))
+        return see_other(reverse("studio:controls", kwargs={"pk": access.campaign.pk}))
+    changes = AuditEntry.objects.filter(campaign=access.campaign, kind=AuditEntry.Kind.CONTROLS).select_related("actor")[:10]
+    return _page(request, "controls", access, status=400 if form.errors else 200, form=form, changes=changes)
 
 
 @studio_view(Role.VIEWER)
