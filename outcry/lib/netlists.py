@@ -14,16 +14,29 @@ def _lines(text: str) -> list[str]:
     return [line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()]
 
 
+HASHED = "hash:"
+
+
 def parse_networks(text: str) -> tuple[Network, ...]:
-    """Raises ValueError naming the first line that is not an address or a network."""
+    """Raises ValueError naming the first line that is not an address, a network or a hashed network."""
     networks = []
     for line in _lines(text):
+        if line.startswith(HASHED):
+            if not all(c in "0123456789abcdef" for c in line[len(HASHED):]) or len(line) == len(HASHED):
+                raise ValueError(line)
+            continue  # see hashed_networks
         try:
             # strict=False: 192.0.2.7/24 means the /24 it lies in, as a person typing it means.
             networks.append(ipaddress.ip_network(line, strict=False))
         except ValueError:
             raise ValueError(line) from None
     return tuple(networks)
+
+
+def hashed_networks(text: str) -> frozenset[str]:
+    """The lines "hash:<keyed hash of a network>": a network seen in a velocity wave, which Outcry knows
+    only by its hash (outcry.lib.hashing), blocked without anyone learning or storing its address."""
+    return frozenset(line[len(HASHED):] for line in _lines(text) if line.startswith(HASHED))
 
 
 def parse_domains(text: str) -> frozenset[str]:

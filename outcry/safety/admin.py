@@ -17,7 +17,7 @@ from outcry.campaigns.admin import OrganisationScopedAdmin
 from outcry.campaigns.models import Campaign
 from outcry.safety import services
 from outcry.safety.controls import FIELDS as CONTROL_FIELDS
-from outcry.safety.controls import save_controls
+from outcry.safety.controls import block_hashed_network, save_controls
 from outcry.safety.forms import ControlsForm
 from outcry.safety.models import AuditEntry, CampaignControls, HeldAction, Wave
 from outcry.safety.velocity import SHARE_DIMENSIONS, conversion_pattern, find_bursts
@@ -76,6 +76,12 @@ class InvalidateForm(forms.Form):
     reviewed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
+class BlockForm(forms.Form):
+    campaign = forms.IntegerField(widget=forms.HiddenInput)
+    ip_hash = forms.RegexField(regex=r"^[0-9a-f]{8,128}$", widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.TextInput(attrs={"size": 30}))
+
+
 class UndoForm(forms.Form):
     reason = forms.CharField(label=_("Why undo"), max_length=2000, widget=forms.TextInput(attrs={"size": 40}))
 
@@ -98,6 +104,7 @@ class WaveAdmin(ReadOnlyAdmin):
         return [
             path("alerts/", self.admin_site.admin_view(self.alerts_view), name="safety_wave_alerts"),
             path("alerts/review/", self.admin_site.admin_view(self.review_view), name="safety_wave_review"),
+            path("alerts/block/", self.admin_site.admin_view(self.block_view), name="safety_wave_block"),
             path("<int:wave_id>/undo/", self.admin_site.admin_view(self.undo_view), name="safety_wave_undo"),
         ] + super().get_urls()
 
@@ -128,7 +135,8 @@ class WaveAdmin(ReadOnlyAdmin):
         rows = []
         for b in bursts:
             form = InvalidateForm(initial={"campaign": b.campaign.pk, "dimension": b.dimension, "value": b.value, "since": b.since, "until": b.until})
-            rows.append((b, form, self._review_url(form) if b.dimension in SHARE_DIMENSIONS else ""))
+            block = BlockForm(initial={"campaign": b.campaign.pk, "ip_hash": b.value}) if b.dimension == Wave.Dimension.IP_HASH else None
+            rows.append((b, form, self._review_url(form) if b.dimension in SHARE_DIMENSIONS else "", block))
         context = self.admin_site.each_context(request) | {"title": _("Velocity alerts"), "rows": rows, "opts": self.model._meta}
         return TemplateResponse(request, "safety/admin/alerts.html", context)
 
@@ -155,6 +163,19 @@ class WaveAdmin(ReadOnlyAdmin):
             "until": data["until"], "pattern": pattern, "form": confirm, "is_share": data["dimension"] in SHARE_DIMENSIONS,
         }
         return TemplateResponse(request, "safety/admin/wave_review.html", context)
+
+    def block_view(self, request: HttpRequest) -> HttpResponse:
+        """Refuse further actions from a wave's network on its campaign, knowing the network only by its hash."""
+        if request.method != "POST" or not request.user.has_perm("safety.change_campaigncontrols"):
+            raise PermissionDenied
+        form = BlockForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, _("Please say why you block this network."), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:safety_wave_alerts"))
+        campaign = get_object_or_404(self._campaigns(request), pk=form.cleaned_data["campaign"])
+        block_hashed_network(campaign=campaign, ip_hash=form.cleaned_data["ip_hash"], user=request.user, reason=form.cleaned_data["reason"])
+        self.message_user(request, _("This network's next actions on %(campaign)s are refused (Spike controls).") % {"campaign": campaign}, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:safety_wave_alerts"))
 
     def undo_view(self, request: HttpRequest, wave_id: int) -> HttpResponse:
         wave = get_object_or_404(self.get_queryset(request), pk=wave_id)

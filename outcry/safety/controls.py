@@ -17,7 +17,9 @@ from django.db import transaction
 
 from outcry.campaigns.models import Campaign
 from outcry.lib import shared_cache
-from outcry.lib.netlists import Network, in_domains, in_networks, parse_domains, parse_networks
+from outcry.lib.client import limit_network
+from outcry.lib.hashing import hash_ip
+from outcry.lib.netlists import HASHED, Network, hashed_networks, in_domains, in_networks, parse_domains, parse_networks
 from outcry.safety.models import AuditEntry, CampaignControls
 from outcry.safety.ratelimit import Limit
 
@@ -31,8 +33,11 @@ class Controls:
     allowed_networks: tuple[Network, ...] = ()
     blocked_networks: tuple[Network, ...] = ()
     blocked_domains: frozenset[str] = frozenset()
+    blocked_hashes: frozenset[str] = frozenset()
 
     def blocks_network(self, ip: str) -> bool:
+        if self.blocked_hashes and hash_ip(limit_network(ip)) in self.blocked_hashes:
+            return True
         return in_networks(ip, self.blocked_networks)
 
     def allows_network(self, ip: str) -> bool:
@@ -58,6 +63,7 @@ def _parsed(row: CampaignControls | None) -> Controls:
         allowed_networks=parse_networks(row.allowed_networks),
         blocked_networks=parse_networks(row.blocked_networks),
         blocked_domains=parse_domains(row.blocked_domains),
+        blocked_hashes=hashed_networks(row.blocked_networks),
     )
 
 
@@ -99,3 +105,13 @@ def save_controls(*, campaign: Campaign, user: User | None, values: dict[str, st
         AuditEntry.objects.create(kind=AuditEntry.Kind.CONTROLS, campaign=campaign, actor=user, reason=reason, details=details)
     transaction.on_commit(lambda: shared_cache.forget(_key(campaign.pk)))
     return row
+
+
+def block_hashed_network(*, campaign: Campaign, ip_hash: str, user: User | None, reason: str = "") -> CampaignControls:
+    """Block, for this campaign, the network a velocity wave came from, by its hash (audited like any change)."""
+    row = CampaignControls.objects.filter(campaign=campaign).first()
+    current = row.blocked_networks if row else ""
+    line = HASHED + ip_hash
+    if line in current.splitlines():
+        return row or save_controls(campaign=campaign, user=user, values={}, reason=reason)
+    return save_controls(campaign=campaign, user=user, values={"blocked_networks": (current.rstrip() + "\n" + line).strip()}, reason=reason)

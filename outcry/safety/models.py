@@ -191,7 +191,7 @@ class CampaignControls(models.Model):
         _("allowed networks"), blank=True, validators=[validate_networks],
         help_text=_("One network per line (CIDR, e.g. 192.0.2.0/24): no per-network limit. Proof of work and email confirmation still apply."),
     )
-    blocked_networks = models.TextField(_("blocked networks"), blank=True, validators=[validate_networks], help_text=_("One network per line (CIDR). Actions from them are refused."))
+    blocked_networks = models.TextField(_("blocked networks"), blank=True, validators=[validate_networks], help_text=_("One network per line (CIDR), or a wave's hashed network as the velocity alerts' Block button writes it (hash:…). Actions from them are refused."))
     blocked_domains = models.TextField(
         _("blocked email domains"), blank=True, validators=[validate_domains],
         help_text=_("One domain per line; its subdomains are blocked too. The supporter is asked for another address."),

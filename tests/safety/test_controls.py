@@ -10,9 +10,10 @@ from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign, Organisation
 from outcry.lib import shared_cache
 from outcry.safety.controls import controls_for, save_controls
-from outcry.safety.models import AuditEntry, CampaignControls, Flag
+from outcry.safety.models import AuditEntry, CampaignControls, Flag, Wave
+from outcry.safety.velocity import find_bursts
 from tests.conftest import make_staff
-from tests.safety.conftest import human
+from tests.safety.conftest import human, stored_anywhere
 
 pytestmark = pytest.mark.django_db
 STALL = "203.0.113.50"
@@ -147,3 +148,21 @@ def test_a_bad_network_or_limit_is_refused_by_the_form(staff_client, campaign):
     html = response.content.decode()
     assert response.status_code == 200 and "COUNT/SECONDS" in html and "10.0.0.0/33" in html
     assert not CampaignControls.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_a_waves_network_is_blocked_by_its_hash_from_the_alerts_page_and_no_address_is_stored(client, staff_client, campaign, settings):
+    settings.OUTCRY_VELOCITY_MIN_ACTIONS = 5
+    bot = "2001:db8:7:7::1"
+    assert [post(client, "free-them", n, ip=bot).status_code for n in range(6)] == [303] * 6
+    page = staff_client.get("/admin/safety/wave/alerts/").content.decode()
+    assert "Block this network on this campaign" in page
+    wave = next(b for b in find_bursts([campaign]) if b.dimension == Wave.Dimension.IP_HASH)
+    with committed():
+        response = staff_client.post("/admin/safety/wave/alerts/block/", {"campaign": campaign.pk, "ip_hash": wave.value, "reason": "a bot farm"})
+    assert response.status_code == 302
+    # Another address of the same /64 is the same network: refused on the next POST.
+    assert post(client, "free-them", 100, ip="2001:db8:7:7::99").status_code == 403
+    assert post(client, "free-them", 101, ip="198.51.100.3").status_code == 303
+    entry = AuditEntry.objects.get(kind=AuditEntry.Kind.CONTROLS)
+    assert entry.reason == "a bot farm" and wave.value in entry.details
+    assert stored_anywhere("2001:db8:7:7") == []
