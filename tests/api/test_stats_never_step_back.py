@@ -39,7 +39,9 @@ def act(port: int) -> None:
 
 @pytest.fixture
 def server(campaign, tmp_path):
-    env = {"DATABASE_URL": database_url(), "CACHE_KEY_PREFIX": f"monotonic-{tmp_path.name}", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    # A prefix of its own each run: the last good copies outlive a run by OUTCRY_STALE_SECONDS, and an earlier
+    # run's count (of another database) served while this run builds its first copy is not a step back.
+    env = {"DATABASE_URL": database_url(), "CACHE_KEY_PREFIX": f"monotonic-{uuid.uuid4().hex[:8]}", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
     with production_server(env, tmp_path / "server.log") as port:
         yield port
 

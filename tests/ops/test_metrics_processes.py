@@ -3,6 +3,7 @@ scrape, it reports the requests every process served (prometheus_client's multip
 
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -23,7 +24,7 @@ def get(port: int, path: str, headers: dict | None = None) -> tuple[int, str]:
 @pytest.fixture
 def server(campaign, tmp_path):
     env = {"DATABASE_URL": database_url(), "METRICS_TOKEN": TOKEN, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
-           "CACHE_KEY_PREFIX": f"metrics-{tmp_path.name}"}
+           "CACHE_KEY_PREFIX": f"metrics-{uuid.uuid4().hex[:8]}"}
     with production_server(env, tmp_path / "server.log") as port:
         yield port, tmp_path / "metrics"
 
