@@ -13,6 +13,7 @@ import glob
 import http.client
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -36,6 +37,23 @@ SWEEP_TASK = "outcry.delivery.tasks.send_due_messages"
 
 
 def free_port() -> int:
+    """A free port below the kernel's ephemeral range. A port the kernel handed out (bind to 0) is in that
+    range, where any client's outgoing connection may take it as its source port while our server is
+    stopped for a fault, and the restart then finds it in use."""
+    low = 20000
+    try:
+        low, _high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        pass
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(max(1024, low - 12000), low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
