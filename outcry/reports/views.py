@@ -13,14 +13,18 @@ from outcry.campaigns.share import campaign_share_url
 from outcry.reports.embedding import embed_csp
 from outcry.reports.integrity import integrity_report, public_integrity_report
 
-EMBED_FIELDS = ("pk", "slug", "title", "goal", "status", "embed_allowed_origins")
+EMBED_FIELDS = (
+    "pk", "slug", "title", "goal", "status", "embed_allowed_origins",
+    # The organisation's branding, in the same query (campaigns/_brand.html, _brand_logo.html).
+    "organisation__slug", "organisation__name", "organisation__brand_colour", "organisation__logo",
+)
 
 
 @require_GET
 @xframe_options_exempt
 def embed(request: HttpRequest, slug: str) -> HttpResponse:
     # The same two cheap reads as the stats endpoint: the campaign row and the cached count.
-    campaign = get_object_or_404(Campaign.objects.public().only(*EMBED_FIELDS), slug=slug)
+    campaign = get_object_or_404(Campaign.objects.public().select_related("organisation").only(*EMBED_FIELDS), slug=slug)
     count = counting.get_count(campaign.pk)
     context = {
         "campaign": campaign,
