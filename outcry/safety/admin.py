@@ -18,7 +18,7 @@ from outcry.campaigns.models import Campaign
 from outcry.safety import services
 from outcry.safety.controls import FIELDS as CONTROL_FIELDS
 from outcry.safety.controls import block_hashed_network, save_controls
-from outcry.safety.forms import ControlsForm
+from outcry.safety.forms import BlockForm, ControlsForm, InvalidateForm, UndoForm
 from outcry.safety.models import AuditEntry, CampaignControls, HeldAction, Wave
 from outcry.safety.velocity import SHARE_DIMENSIONS, conversion_pattern, find_bursts
 
@@ -65,27 +65,6 @@ class HeldActionAdmin(ReadOnlyAdmin):
         self.message_user(request, ngettext("%d action rejected.", "%d actions rejected.", n) % n, messages.SUCCESS)
 
 
-class InvalidateForm(forms.Form):
-    campaign = forms.IntegerField(widget=forms.HiddenInput)
-    dimension = forms.ChoiceField(choices=Wave.Dimension.choices, widget=forms.HiddenInput)
-    value = forms.CharField(max_length=253, widget=forms.HiddenInput)
-    since = forms.DateTimeField(widget=forms.HiddenInput)
-    until = forms.DateTimeField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.TextInput(attrs={"size": 40}))
-    # Set only by the review page, which shows a share wave's conversion pattern first.
-    reviewed = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-
-class BlockForm(forms.Form):
-    campaign = forms.IntegerField(widget=forms.HiddenInput)
-    ip_hash = forms.RegexField(regex=r"^[0-9a-f]{8,128}$", widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.TextInput(attrs={"size": 30}))
-
-
-class UndoForm(forms.Form):
-    reason = forms.CharField(label=_("Why undo"), max_length=2000, widget=forms.TextInput(attrs={"size": 40}))
-
-
 @admin.register(Wave)
 class WaveAdmin(ReadOnlyAdmin):
     organisation_path = "campaign__organisation"
@@ -120,13 +99,13 @@ class WaveAdmin(ReadOnlyAdmin):
                 data = form.cleaned_data
                 # The campaign id comes from the page; only the user's own organisations' campaigns are found.
                 campaign = get_object_or_404(self._campaigns(request), pk=data["campaign"])
-                if data["dimension"] in SHARE_DIMENSIONS and not data["reviewed"]:
-                    # A real viral share looks like this too: never one click from invalidating it.
+                try:
+                    wave = services.invalidate_wave(
+                        campaign=campaign, dimension=data["dimension"], value=data["value"], since=data["since"],
+                        until=data["until"], user=request.user, reason=data["reason"], reviewed=data["reviewed"],
+                    )
+                except services.NeedsReview:
                     return HttpResponseRedirect(self._review_url(form))
-                wave = services.invalidate_wave(
-                    campaign=campaign, dimension=data["dimension"], value=data["value"], since=data["since"],
-                    until=data["until"], user=request.user, reason=data["reason"],
-                )
                 self.message_user(request, _("%(n)d actions invalidated; the count dropped by %(c)d.") % {"n": wave.actions_invalidated, "c": wave.counted_removed}, messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:safety_wave_changelist"))
             self.message_user(request, _("Please say why this wave is invalid."), messages.ERROR)

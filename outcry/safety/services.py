@@ -24,7 +24,7 @@ from outcry.delivery.models import Message
 from outcry.delivery.services import owe_email
 from outcry.lib.hashing import hash_email
 from outcry.safety.models import AuditEntry, Wave, WaveAlert
-from outcry.safety.velocity import find_bursts
+from outcry.safety.velocity import SHARE_DIMENSIONS, find_bursts
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +38,24 @@ def wave_actions(campaign: Campaign, dimension: str, value: str, since: datetime
     )
 
 
+class NeedsReview(Exception):
+    """A referral-code or country wave was to be invalidated without its conversion pattern having been shown."""
+
+
 def invalidate_wave(
-    *, campaign: Campaign, dimension: str, value: str, since: datetime, until: datetime, user: User, reason: str
+    *, campaign: Campaign, dimension: str, value: str, since: datetime, until: datetime, user: User, reason: str,
+    reviewed: bool = False,
 ) -> Wave:
-    """Mark a burst invalid: the count drops by the counted ones, the rows stay, and the wave can be undone."""
+    """Mark a burst invalid: the count drops by the counted ones, the rows stay, and the wave can be undone.
+
+    A share wave (SHARE_DIMENSIONS) raises NeedsReview unless `reviewed`: only a page that shows its
+    conversion pattern (outcry.safety.velocity.conversion_pattern) may say so, in the admin as in the studio.
+    """
     if dimension not in Wave.Dimension.values:
         raise ValueError(f"unknown dimension {dimension}")
+    if dimension in SHARE_DIMENSIONS and not reviewed:
+        # A real viral share looks like this too: never one click from invalidating it.
+        raise NeedsReview(dimension)
     with transaction.atomic():
         # Lock the rows so an action confirmed meanwhile is not counted twice or missed.
         rows = list(wave_actions(campaign, dimension, value, since, until).select_for_update().values_list("pk", "status"))

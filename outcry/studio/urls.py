@@ -1,6 +1,7 @@
 from django.urls import path
 
 from outcry.studio import views
+from outcry.studio.views import waves
 
 app_name = "studio"
 urlpatterns = [
@@ -29,6 +30,11 @@ urlpatterns = [
     path("c/<int:pk>/actions.csv", views.actions_csv, name="actions_csv"),
     path("c/<int:pk>/held/", views.review_held, name="review_held"),
     path("c/<int:pk>/controls/", views.controls, name="controls"),
+    path("c/<int:pk>/waves/", waves.waves, name="waves"),
+    path("c/<int:pk>/waves/review/", waves.review, name="wave_review"),
+    path("c/<int:pk>/waves/invalidate/", waves.invalidate, name="wave_invalidate"),
+    path("c/<int:pk>/waves/block/", waves.block, name="wave_block"),
+    path("c/<int:pk>/waves/<int:wave>/undo/", waves.undo, name="wave_undo"),
     path("c/<int:pk>/updates/", views.updates, name="updates"),
     path("c/<int:pk>/updates/<int:update>/", views.update, name="update"),
     path("preview/<str:token>/", views.preview, name="preview"),

@@ -117,6 +117,7 @@ def test_invalidating_a_wave_uncounts_it_and_undoing_counts_it_again(campaign, c
         wave = invalidate_wave(
             campaign=campaign, dimension=Wave.Dimension.COUNTRY, value="FR",
             since=now - timedelta(hours=1), until=now + timedelta(minutes=1), user=reviewer, reason="a bot farm",
+            reviewed=True,
         )
     assert [heard(action) for action in wave_actions] == [[("action.counted", ""), ("action.uncounted", "invalidated")]] * 3
     assert heard(kept[0]) == [("action.counted", "")]

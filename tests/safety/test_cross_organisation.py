@@ -23,7 +23,7 @@ def theirs(db) -> dict:
     held = take_action(campaign=campaign, data=ActionData(first_name="Held", last_name="Secret", email="held@their.example", country="FR", hold=True))
     counted = take_action(campaign=campaign, data=ActionData(first_name="Counted", last_name="Secret", email="counted@their.example", country="FR", ip="192.0.2.9"))
     boss = make_staff(other, "their-boss")
-    wave = invalidate_wave(campaign=campaign, dimension="country", value="XX", since=counted.created_at, until=counted.created_at, user=boss, reason="test")
+    wave = invalidate_wave(campaign=campaign, dimension="country", value="XX", since=counted.created_at, until=counted.created_at, user=boss, reason="test", reviewed=True)
     return {"campaign": campaign, "held": held, "counted": counted, "wave": wave}
 
 
