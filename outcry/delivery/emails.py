@@ -22,10 +22,11 @@ from django.utils import timezone, translation
 from outcry.actions.links import confirm_token, return_token, unsubscribe_token
 from outcry.actions.models import Action, Unsubscribe
 from outcry.actions.names import country_name, is_withheld, name_for_target, withheld_countries
-from outcry.campaigns.models import Campaign, Target, fill_in, paragraphs
+from outcry.campaigns.models import Campaign, Organisation, Target, fill_in, paragraphs
 from outcry.campaigns.share import campaign_share_url
 from outcry.delivery.addresses import bounce_address, reply_address
 from outcry.delivery.models import Message, bounced_supporters
+from outcry.lib.colour import HEX
 from outcry.lib.csv_export import csv_safe
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
@@ -49,6 +50,21 @@ def person_address(display_name: str, addr_spec: str) -> Address:
     if not addr_spec or CONTROL_CHARS.search(addr_spec):
         raise ValueError("not a single email address")
     return Address(display_name=one_line(display_name), addr_spec=addr_spec)
+
+
+def email_brand(organisation: Organisation) -> dict[str, object]:
+    """The organisation's branding for an email to a supporter (letters to targets carry none).
+
+    The colour is checked again, as a row written around the model's validation must not put anything else
+    into a style attribute; the logo is an absolute address on our own SITE_URL or left out, so an email
+    loads nothing from anyone else."""
+    logo = organisation.logo.url if organisation.logo else ""
+    return {
+        "organisation": organisation,
+        "brand_colour": organisation.brand_colour if HEX.match(organisation.brand_colour or "") else "",
+        "logo_url": f"{settings.SITE_URL}{logo}" if logo.startswith("/") and not logo.startswith("//") else "",
+        "footer_text": organisation.footer_text.strip(),
+    }
 
 
 def supporter_language(action: Action) -> str:
@@ -223,7 +239,7 @@ def _supporter_email(message: Message, name: str, extra: dict) -> EmailMessage:
     except ValueError as error:
         raise Undeliverable(f"the supporter's address is invalid: {error}") from error
     shown = campaign.translated(translation.get_language() or campaign.language)
-    context = {"campaign": shown, "action": action, "organisation": campaign.organisation} | extra
+    context = email_brand(campaign.organisation) | {"campaign": shown, "action": action} | extra
     context |= campaign_wording(shown, name, action.first_name)
     subject = context.get("custom_subject") or one_line(render_to_string(f"delivery/email/{name}_subject.txt", context))
     text = render_to_string(f"delivery/email/{name}_text.txt", context)
@@ -331,8 +347,8 @@ def build_update(message: Message) -> EmailMessage:
         raise Undeliverable(f"the address is invalid: {error}") from error
     with translation.override(language):
         shown = update.translated(language)
-        context |= {
-            "update": shown, "campaign": campaign.translated(language), "organisation": campaign.organisation,
+        context |= email_brand(campaign.organisation) | {
+            "update": shown, "campaign": campaign.translated(language),
             "campaign_url": f"{settings.SITE_URL}{campaign.get_absolute_url()}",
         }
         subject = one_line(render_to_string("delivery/email/update_subject.txt", context))

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from outcry.campaigns.models import Campaign, CampaignTranslation, CampaignUpdate, Membership, Organisation, Target
+from outcry.delivery.emails import CONTROL_CHARS
 
 MARKDOWN_HELP = _(
     "Markdown: a blank line starts a new paragraph; **bold**, *italics*, [link text](https://example.org), "
@@ -76,3 +77,10 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "website", "privacy_url", "logo", "brand_colour", "footer_text", "sender_name"]
+
+    def clean_sender_name(self) -> str:
+        # It goes into the From header of every email to supporters: one line (the emails fold it anyway).
+        name = self.cleaned_data["sender_name"]
+        if CONTROL_CHARS.search(name):
+            raise forms.ValidationError(_("Write the sender name on one line, without control characters."))
+        return name

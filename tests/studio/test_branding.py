@@ -51,3 +51,12 @@ def test_update_emails_come_from_the_sender_name(campaign):
     campaign.organisation.save()
     item = CampaignUpdate.objects.create(campaign=campaign, title="News", body="Text")
     assert build_email(send_test(item, "me@example.org")).extra_headers["From"].startswith("Rights Now team <")
+
+
+def test_a_sender_name_with_a_line_break_is_refused(as_role, organisation):
+    owner = as_role(Membership.Role.OWNER)
+    url = reverse("studio:settings", kwargs={"organisation": organisation.slug})
+    refused = owner.post(url, {"name": "Rights Now", "sender_name": "Rights Now\r\nBcc: victim@example.net"})
+    assert refused.status_code == 400 and "one line" in refused.content.decode()
+    organisation.refresh_from_db()
+    assert organisation.sender_name == ""
