@@ -412,6 +412,8 @@ OUTCRY_INVITE_DAYS = env_int("OUTCRY_INVITE_DAYS", 7)
 # The most pixels an uploaded image may have (read from its header, before decoding): 50 million takes a
 # 48-megapixel phone photo; decoding one in the worker needs about 150 MB. outcry/lib/images.py.
 OUTCRY_IMAGE_MAX_PIXELS = env_int("OUTCRY_IMAGE_MAX_PIXELS", 50_000_000)
+# The largest image file a campaigner may upload into a story (bytes).
+OUTCRY_IMAGE_MAX_BYTES = env_int("OUTCRY_IMAGE_MAX_BYTES", 20_000_000)
 # Staff must pass TOTP two-factor to use the admin. On by default in production; development keeps
 # the demo login usable without an authenticator app.
 OUTCRY_STAFF_2FA = env_bool("OUTCRY_STAFF_2FA", PRODUCTION)

@@ -304,7 +304,7 @@ class Campaign(models.Model):
 
     @property
     def story_html(self) -> SafeString:
-        return rich_text.render_text(self.story, self.text_format)
+        return rich_text.render_text(self.story, self.text_format, story_pictures(self.organisation_id))
 
     @property
     def hero_srcset(self) -> str:
@@ -600,3 +600,67 @@ class UpdateTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.update} ({self.language})"
+
+
+class StoryImage(models.Model):
+    """An image a campaigner placed in a story (Markdown ![alt](url)). The upload is kept out of MEDIA_ROOT
+    until the worker has re-encoded it (outcry/campaigns/story_images.py): only the WebP copies, with no
+    EXIF, are ever public, at story/<key>.webp and story/<key>-<width>w.webp."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Could not be read")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="story_images", verbose_name=_("campaign"))
+    # Random, so a draft's images cannot be guessed from the public media folder.
+    key = models.CharField(max_length=32, unique=True, editable=False)
+    alt = models.CharField(_("image description (alt text)"), max_length=300)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    # [{"width", "height", "name"}], narrowest first; the last one is story/<key>.webp.
+    renditions = models.JSONField(default=list, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("story image")
+        verbose_name_plural = _("story images")
+
+    def __str__(self) -> str:
+        return self.alt
+
+    @property
+    def name(self) -> str:
+        return f"story/{self.key}.webp"
+
+    @property
+    def url(self) -> str:
+        return default_storage.url(self.name)
+
+    @property
+    def markdown(self) -> str:
+        alt = self.alt.replace("\\", "").replace("[", "(").replace("]", ")").replace("\n", " ")
+        return f"![{alt}]({self.url})"
+
+    @property
+    def picture(self) -> rich_text.Picture:
+        smaller = tuple((default_storage.url(r["name"]), r["width"]) for r in self.renditions[:-1])
+        return rich_text.Picture(src=self.url, width=self.width, height=self.height, smaller=smaller)
+
+
+def story_pictures(organisation_id: int | None) -> rich_text.Pictures:
+    """For render_text: of the image addresses a text uses, the ready story images of this organisation's
+    campaigns. An image of another organisation, or anywhere else, is not shown."""
+
+    def known(urls: list[str]) -> dict[str, rich_text.Picture]:
+        prefix = default_storage.url("story/")
+        keys = {url.removeprefix(prefix).removesuffix(".webp") for url in urls if url.startswith(prefix) and url.endswith(".webp")}
+        if not keys or organisation_id is None:
+            return {}
+        rows = StoryImage.objects.filter(key__in=keys, campaign__organisation_id=organisation_id, state=StoryImage.State.READY)
+        return {row.url: row.picture for row in rows}
+
+    return known

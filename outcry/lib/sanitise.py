@@ -2,6 +2,7 @@
 web addresses (and mailto where one is meant) ever reach an href, whatever wrote the value."""
 
 import re
+from collections.abc import Collection
 from urllib.parse import urlsplit
 
 import nh3
@@ -15,14 +16,37 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def sanitise_html(html: str) -> str:
-    return nh3.clean(
-        html or "",
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
+IMAGE_ATTRIBUTES = {"src", "alt", "width", "height", "srcset", "sizes", "loading", "decoding"}
+
+
+def sanitise_html(html: str, image_urls: Collection[str] = ()) -> str:
+    """The allowlist. An <img> survives only when every address it names is one of image_urls (our own
+    story images, which rich_text looked up); with none given, no image at all."""
+    if not image_urls:
+        return nh3.clean(
+            html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=ALLOWED_URL_SCHEMES,
+            link_rel="noopener noreferrer nofollow",
+        )
+    allowed = set(image_urls)
+
+    def only_ours(tag: str, attribute: str, value: str) -> str | None:
+        if tag != "img":
+            return value
+        if attribute == "src":
+            return value if value in allowed else None
+        if attribute == "srcset":
+            return value if all(c.strip().split(" ")[0] in allowed for c in value.split(",")) else None
+        return value
+
+    cleaned = nh3.clean(
+        html or "", tags=ALLOWED_TAGS | {"img"}, attributes=ALLOWED_ATTRIBUTES | {"img": IMAGE_ATTRIBUTES},
+        attribute_filter=only_ours, url_schemes=ALLOWED_URL_SCHEMES, link_rel="noopener noreferrer nofollow",
     )
+    # An <img> that lost its src is not ours: gone entirely, so the browser fetches nothing.
+    return _IMG_WITHOUT_SRC.sub("", cleaned)
+
+
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 
 
 WEB_SCHEMES = ("http", "https")

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from outcry.campaigns.models import Campaign, CampaignTranslation, CampaignUpdate, Membership, Organisation, Target
 from outcry.delivery.emails import CONTROL_CHARS
+from outcry.lib.images import WebImageFormField
 
 MARKDOWN_HELP = _(
     "Markdown: a blank line starts a new paragraph; **bold**, *italics*, [link text](https://example.org), "
@@ -84,3 +87,22 @@ class OrganisationForm(forms.ModelForm):
         if CONTROL_CHARS.search(name):
             raise forms.ValidationError(_("Write the sender name on one line, without control characters."))
         return name
+
+
+class StoryImageForm(forms.Form):
+    """An image for the story: checked by content and pixels (WebImageFormField) and by its size in bytes."""
+
+    image = WebImageFormField(label=_("Image"), help_text=_("JPEG, PNG or WebP."))
+    alt = forms.CharField(
+        label=_("Description (alt text)"), max_length=300,
+        help_text=_("What the image shows, for people who cannot see it. Required."),
+    )
+
+    def clean_image(self) -> UploadedFile:
+        image = self.cleaned_data["image"]
+        if image.size > settings.OUTCRY_IMAGE_MAX_BYTES:
+            raise forms.ValidationError(
+                _("This file is too large: at most %(megabytes)s MB.") % {"megabytes": settings.OUTCRY_IMAGE_MAX_BYTES // 1_000_000},
+                code="too_large",
+            )
+        return image

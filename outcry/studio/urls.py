@@ -1,7 +1,7 @@
 from django.urls import path
 
 from outcry.studio import views
-from outcry.studio.views import waves
+from outcry.studio.views import images, waves
 
 app_name = "studio"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("c/<int:pk>/", views.campaign, name="campaign"),
     path("c/<int:pk>/edit/", views.edit, name="edit"),
     path("c/<int:pk>/render/", views.render_story, name="render"),
+    path("c/<int:pk>/images/", images.story_images, name="story_images"),
+    path("c/<int:pk>/images/<str:key>/delete/", images.delete_image, name="delete_story_image"),
     path("c/<int:pk>/publish/", views.go_live, name="publish"),
     path("c/<int:pk>/close/", views.close, name="close"),
     path("c/<int:pk>/duplicate/", views.duplicate, name="duplicate"),

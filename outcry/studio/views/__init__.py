@@ -29,7 +29,7 @@ from outcry.actions.exports import CSV_COLUMNS
 from outcry.actions.forms import ActionForm, default_country
 from outcry.actions.models import Action
 from outcry.campaigns.checklist import Checklist, missing_translations, publish_checklist
-from outcry.campaigns.models import Campaign
+from outcry.campaigns.models import Campaign, StoryImage, story_pictures
 from outcry.campaigns.progress import progress
 from outcry.campaigns.services import create_draft, duplicate_campaign, publish, save_campaign, save_translation
 from outcry.campaigns.views import page_context, thanks_context
@@ -193,16 +193,24 @@ def edit(request: HttpRequest, access: Access) -> HttpResponse:
         save_campaign(form.instance, form.changed_data)
         messages.success(request, _("Saved."))
         return see_other(reverse("studio:edit", kwargs={"pk": access.campaign.pk}))
-    shown = rich_text.render_text(form["story"].value() or "", form["text_format"].value() or rich_text.MARKDOWN)
+    shown = rich_text.render_text(
+        form["story"].value() or "", form["text_format"].value() or rich_text.MARKDOWN, story_pictures(access.organisation.pk),
+    )
     return _page(request, "edit", access, status=400 if form.errors else 200, form=form, shown_story=shown)
 
 
 @studio_view(Role.EDITOR)
 @require_POST
 def render_story(request: HttpRequest, access: Access) -> HttpResponse:
-    """The editor's live preview (studio/js/editor.js): the same rendering as the page, nothing saved."""
-    html = rich_text.render_text(request.POST.get("story", "")[:100_000], request.POST.get("text_format", rich_text.MARKDOWN))
-    return HttpResponse(html, content_type="text/html; charset=utf-8")
+    """The editor's live preview (studio/js/editor.js): the same rendering as the page, nothing saved.
+    X-Images-Pending tells the script to ask again while an uploaded image is still being prepared."""
+    html = rich_text.render_text(
+        request.POST.get("story", "")[:100_000], request.POST.get("text_format", rich_text.MARKDOWN),
+        story_pictures(access.organisation.pk),
+    )
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["X-Images-Pending"] = str(int(access.campaign.story_images.filter(state=StoryImage.State.PENDING).exists()))
+    return response
 
 
 def _language_rows(campaign: Campaign) -> list[tuple[str, str, int]]:
