@@ -4,18 +4,19 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from outcry.campaigns.checklist import Checklist, publish_checklist
-from outcry.campaigns.models import Campaign, CampaignTranslation, Organisation, Target
+from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Organisation, Target
 from outcry.lib import rich_text
 from outcry.lib.shared_cache import bump_campaign_version
 
@@ -97,6 +98,49 @@ def create_draft(*, organisation: Organisation, title: str, slug: str, action_ki
 def save_translation(campaign: Campaign, language: str, values: dict[str, str]) -> CampaignTranslation:
     translation, _created = CampaignTranslation.objects.update_or_create(campaign=campaign, language=language, defaults=values)
     return translation
+
+
+Row = TypeVar("Row", Target, LearnMoreLink)
+
+
+def with_words(translations: dict[str, Any] | None, language: str, words: dict[str, str]) -> dict[str, Any]:
+    """`translations` (a row's per-language dict) with `language`'s values for these fields replaced; an
+    empty value removes the field, so the default language's text shows, and other fields are kept."""
+    result = dict(translations or {})
+    current = result.get(language)
+    kept = {k: v for k, v in current.items() if k not in words} if isinstance(current, dict) else {}
+    kept |= {name: value.strip() for name, value in words.items() if value.strip()}
+    if kept:
+        result[language] = kept
+    else:
+        result.pop(language, None)
+    return result
+
+
+def save_translated_names(
+    campaign: Campaign, language: str, targets: dict[int, dict[str, str]], links: dict[int, dict[str, str]],
+) -> int:
+    """Targets' names and titles and links' titles and addresses in `language`, keyed by the row's id; rows
+    of another campaign are ignored. Returns how many rows changed."""
+    with transaction.atomic():
+        changed_targets = _retranslated(Target.objects.filter(campaign=campaign, pk__in=list(targets)), language, targets)
+        Target.objects.bulk_update(changed_targets, ["translations"])
+        changed_links = _retranslated(LearnMoreLink.objects.filter(campaign=campaign, pk__in=list(links)), language, links)
+        LearnMoreLink.objects.bulk_update(changed_links, ["translations"])
+    # bulk_update sends no post_save: the cached public page learns of the new names here.
+    bump_campaign_version([campaign.slug])
+    return len(changed_targets) + len(changed_links)
+
+
+def _retranslated(rows: QuerySet[Row], language: str, words: dict[int, dict[str, str]]) -> list[Row]:
+    """The rows whose words in `language` change, changed (locked until the transaction ends)."""
+    changed = []
+    for row in rows.select_for_update():
+        translations = with_words(row.translations, language, words[row.pk])
+        if translations != row.translations:
+            row.translations = translations
+            changed.append(row)
+    return changed
 
 
 def publish(campaign: Campaign) -> Checklist:

@@ -5,9 +5,18 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from outcry.campaigns.models import Campaign, CampaignTranslation, CampaignUpdate, Membership, Organisation, Target
+from outcry.campaigns.models import (
+    Campaign,
+    CampaignTranslation,
+    CampaignUpdate,
+    LearnMoreLink,
+    Membership,
+    Organisation,
+    Target,
+)
 from outcry.delivery.emails import CONTROL_CHARS
 from outcry.lib.images import WebImageFormField
+from outcry.lib.sanitise import validate_web_url
 
 MARKDOWN_HELP = _(
     "Markdown: a blank line starts a new paragraph; **bold**, *italics*, [link text](https://example.org), "
@@ -45,6 +54,52 @@ class TranslationForm(forms.ModelForm):
         model = CampaignTranslation
         fields = list(CampaignTranslation.TRANSLATED_FIELDS)
         widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "story": forms.Textarea(attrs={"rows": 16})}
+
+
+class NamesForm(forms.Form):
+    """Targets' names and titles and "learn more" links' titles and addresses in one language, one field each
+    (`target-<id>-name`), beside the default language's words. An empty field shows the default language's."""
+
+    LABELS = {
+        ("target", "name"): _("Name of target %(n)d"), ("target", "title"): _("Title of target %(n)d"),
+        ("link", "title"): _("Title of link %(n)d"), ("link", "url"): _("Address of link %(n)d"),
+    }
+
+    def __init__(self, *args: object, targets: list[Target], links: list[LearnMoreLink], language: str, first: int = 1,
+                 **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # (kind, row, field name, form field's name, the default language's words), in the page's order.
+        self.rows: list[tuple[str, Target | LearnMoreLink, str, str, str]] = []
+        for kind, objects, names, start in (("target", targets, ("name", "title"), first), ("link", links, ("title", "url"), 1)):
+            for n, obj in enumerate(objects, start):
+                words = (obj.translations or {}).get(language)
+                words = words if isinstance(words, dict) else {}
+                for name in names:
+                    key = f"{kind}-{obj.pk}-{name}"
+                    label = self.LABELS[(kind, name)] % {"n": n}
+                    if name == "url":
+                        # http(s) only, like the address itself (outcry.lib.sanitise).
+                        self.fields[key] = forms.URLField(
+                            label=label, required=False, max_length=200, assume_scheme="https", validators=[validate_web_url],
+                        )
+                    else:
+                        self.fields[key] = forms.CharField(label=label, required=False, max_length=obj._meta.get_field(name).max_length)
+                    self.fields[key].widget.attrs.update({"lang": language, "dir": "ltr" if name == "url" else "auto"})
+                    value = words.get(name)
+                    self.initial[key] = value if isinstance(value, str) else ""
+                    self.rows.append((kind, obj, name, key, getattr(obj, name)))
+
+    def missing(self) -> set[str]:
+        """The fields whose default-language words are not translated yet (an address may stay the same)."""
+        return {key for _kind, _obj, name, key, original in self.rows if name != "url" and original and not self.initial[key]}
+
+    def words(self, kind: str) -> dict[int, dict[str, str]]:
+        """The cleaned words of one kind of row, by the row's id, for campaigns.services.save_translated_names."""
+        result: dict[int, dict[str, str]] = {}
+        for row_kind, obj, name, key, _original in self.rows:
+            if row_kind == kind:
+                result.setdefault(obj.pk, {})[name] = self.cleaned_data.get(key) or ""
+        return result
 
 
 class UpdateForm(forms.ModelForm):

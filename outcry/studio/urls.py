@@ -1,7 +1,7 @@
 from django.urls import path
 
 from outcry.studio import views
-from outcry.studio.views import images, waves
+from outcry.studio.views import images, translations, waves
 
 app_name = "studio"
 urlpatterns = [
@@ -41,5 +41,6 @@ urlpatterns = [
     path("c/<int:pk>/updates/<int:update>/", views.update, name="update"),
     path("preview/<str:token>/", views.preview, name="preview"),
     path("preview/<str:token>/thanks/", views.preview_thanks, name="preview_thanks"),
-    path("c/<int:pk>/translations/<str:language>/", views.translate, name="translate"),
+    path("c/<int:pk>/translations/<str:language>/", translations.translate, name="translate"),
+    path("c/<int:pk>/translations/<str:language>/names/", translations.translate_names, name="translate_names"),
 ]

@@ -31,7 +31,7 @@ from outcry.actions.models import Action
 from outcry.campaigns.checklist import Checklist, missing_translations, publish_checklist
 from outcry.campaigns.models import Campaign, StoryImage, story_pictures
 from outcry.campaigns.progress import progress
-from outcry.campaigns.services import create_draft, duplicate_campaign, publish, save_campaign, save_translation
+from outcry.campaigns.services import create_draft, duplicate_campaign, publish, save_campaign
 from outcry.campaigns.views import page_context, thanks_context
 from outcry.lib import rich_text
 from outcry.lib.client import see_other
@@ -56,7 +56,6 @@ from outcry.studio.forms import (
     OrganisationForm,
     TargetFormSet,
     TokenForm,
-    TranslationForm,
     UpdateForm,
 )
 from outcry.studio.models import Invitation
@@ -219,26 +218,6 @@ def _language_rows(campaign: Campaign) -> list[tuple[str, str, int]]:
         (code, name, len(missing_translations(campaign, translations.get(code))))
         for code, name in settings.LANGUAGES if code != campaign.language
     ]
-
-
-@studio_view(Role.EDITOR)
-def translate(request: HttpRequest, access: Access, language: str) -> HttpResponse:
-    """One language beside the default, field by field; the fields left to translate are marked."""
-    campaign = access.campaign
-    if language not in dict(settings.LANGUAGES) or language == campaign.language:
-        raise Http404
-    existing = campaign.translations.filter(language=language).first()
-    form = TranslationForm(request.POST or None, instance=existing)
-    if request.method == "POST" and form.is_valid():
-        save_translation(campaign, language, {name: form.cleaned_data[name] for name in TranslationForm.Meta.fields})
-        messages.success(request, _("Translation saved."))
-        return see_other(reverse("studio:translate", kwargs={"pk": campaign.pk, "language": language}))
-    missing = set(missing_translations(campaign, existing))
-    rows = [(form[name], getattr(campaign, name), name in missing) for name in TranslationForm.Meta.fields]
-    return _page(
-        request, "translate", access, status=400 if form.errors else 200, form=form, rows=rows,
-        language=language, language_name=dict(settings.LANGUAGES)[language], missing_count=len(missing),
-    )
 
 
 def _previewed(token: str, language: str) -> tuple[Campaign, dict[str, str]]:
