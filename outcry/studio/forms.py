@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from outcry.campaigns.models import (
@@ -24,6 +29,27 @@ MARKDOWN_HELP = _(
 )
 
 
+class MarkdownTextarea(forms.Textarea):
+    """A textarea for Markdown with its toolbar (studio/js/markdown-toolbar.js). The toolbar stays hidden
+    without JavaScript; the field's help text says the format. With image_url, an Image button uploads
+    into the story (studio:story_images) and inserts the ![alt](url) it answers."""
+
+    template_name = "studio/widgets/markdown.html"
+
+    def __init__(self, attrs: dict | None = None, image_url: str = "") -> None:
+        super().__init__({"rows": 12, **(attrs or {}), "data-markdown": True})
+        self.image_url = image_url
+
+    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["image_url"] = self.image_url
+        return context
+
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> SafeString:
+        # The site's template engine (outcry/templates), not the form renderer's own, which only sees app folders.
+        return mark_safe(render_to_string(template_name, context))  # noqa: S308 - an autoescaped template
+
+
 class NewCampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
@@ -42,18 +68,20 @@ class CampaignForm(forms.ModelForm):
             "letter_subject", "letter_salutation", "letter_body", "letter_signoff", "allow_personalise",
             "delivery_mode", "double_opt_in", "hold_flagged",
         ]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "story": forms.Textarea(attrs={"rows": 16})}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "story": MarkdownTextarea(attrs={"rows": 16})}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["story"].help_text = MARKDOWN_HELP
+        if self.instance.pk:
+            self.fields["story"].widget.image_url = reverse("studio:story_images", kwargs={"pk": self.instance.pk})
 
 
 class TranslationForm(forms.ModelForm):
     class Meta:
         model = CampaignTranslation
         fields = list(CampaignTranslation.TRANSLATED_FIELDS)
-        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "story": forms.Textarea(attrs={"rows": 16})}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "story": MarkdownTextarea(attrs={"rows": 16})}
 
 
 class NamesForm(forms.Form):
@@ -106,7 +134,7 @@ class UpdateForm(forms.ModelForm):
     class Meta:
         model = CampaignUpdate
         fields = ["title", "body", "published"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+        widgets = {"body": MarkdownTextarea(attrs={"rows": 10})}
 
 
 TargetFormSet = forms.inlineformset_factory(
@@ -161,3 +189,4 @@ class StoryImageForm(forms.Form):
                 code="too_large",
             )
         return image
+

@@ -132,3 +132,16 @@ def test_live_preview_shows_the_image_once_ready_and_says_when_one_is_pending(as
     ready = editor.post(render, {"story": f"**Look**\n\n{image.markdown}", "text_format": rich_text.MARKDOWN})
     assert ready["X-Images-Pending"] == "0"
     assert f'<img src="/media/story/{image.key}.webp" alt="Families at the gate" width="900" height="600"' in ready.content.decode()
+
+
+def test_every_markdown_text_gets_the_toolbar_and_only_the_story_its_image_button(as_role, campaign):
+    editor = as_role(Membership.Role.EDITOR)
+    edit = editor.get(reverse("studio:edit", kwargs={"pk": campaign.pk})).content.decode()
+    assert edit.count("data-markdown-toolbar hidden") == 1  # hidden until the script shows it
+    assert 'data-md="image"' in edit and f'data-upload-url="{url(campaign)}"' in edit
+    assert "markdown-toolbar.js" in edit and "**bold**" in edit  # the format help, for a page without JavaScript
+    assert 'name="image"' not in edit  # the dialog's fields are never sent with the campaign form
+    updates = editor.get(reverse("studio:updates", kwargs={"pk": campaign.pk})).content.decode()
+    assert "data-markdown-toolbar" in updates and 'data-md="image"' not in updates
+    translate = editor.get(reverse("studio:translate", kwargs={"pk": campaign.pk, "language": "fr"})).content.decode()
+    assert 'data-text-format="html"' in translate  # this campaign is in HTML: the script keeps its toolbar hidden

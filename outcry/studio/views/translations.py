@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from outcry.campaigns.checklist import missing_translations
 from outcry.campaigns.models import Campaign
 from outcry.campaigns.services import save_translated_names, save_translation
+from outcry.lib import rich_text
 from outcry.lib.client import see_other
 from outcry.studio.access import Access, Role, studio_view
-from outcry.studio.forms import NamesForm, TranslationForm
+from outcry.studio.forms import MARKDOWN_HELP, NamesForm, TranslationForm
 from outcry.studio.listing import paginate
 from outcry.studio.views import _page
 
@@ -61,6 +62,10 @@ def translate(request: HttpRequest, access: Access, language: str) -> HttpRespon
     campaign = access.campaign
     language = _other_language(campaign, language)
     form = TranslationForm(request.POST or None, instance=campaign.translations.filter(language=language).first())
+    # The toolbar types Markdown only into a campaign written in it (studio/js/markdown-toolbar.js).
+    form.fields["story"].widget.attrs["data-text-format"] = campaign.text_format
+    if campaign.text_format == rich_text.MARKDOWN:
+        form.fields["story"].help_text = MARKDOWN_HELP
     if request.method == "POST" and form.is_valid():
         save_translation(campaign, language, {name: form.cleaned_data[name] for name in TranslationForm.Meta.fields})
         messages.success(request, _("Translation saved."))

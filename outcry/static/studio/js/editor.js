@@ -12,6 +12,7 @@
   preview.setAttribute("aria-live", "off");  // typing must not make a screen reader read the story aloud each time
   var timer = null;
   var sent = 0;
+  var waits = 0;
   function render() {
     var mine = ++sent;
     var body = new FormData();
@@ -19,7 +20,15 @@
     body.append("text_format", format ? format.value : "markdown");
     body.append("csrfmiddlewaretoken", form.elements.namedItem("csrfmiddlewaretoken").value);
     fetch(form.dataset.renderUrl, { method: "POST", body: body, credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (response) {
+        // An uploaded image is still being prepared by the worker: ask again shortly (for a minute at most).
+        if (response.ok && response.headers.get("X-Images-Pending") === "1" && waits < 40) {
+          waits += 1;
+          clearTimeout(timer);
+          timer = setTimeout(render, 1500);
+        }
+        return response.ok ? response.text() : null;
+      })
       .then(function (html) {
         // Only the newest answer is shown; the HTML was sanitised on the server.
         if (html !== null && mine === sent) preview.innerHTML = html;
@@ -27,6 +36,7 @@
       .catch(function () {});
   }
   function later() {
+    waits = 0;
     clearTimeout(timer);
     timer = setTimeout(render, 400);
   }
