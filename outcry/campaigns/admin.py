@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import copy
+import json
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import PermissionDenied
@@ -12,6 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from outcry.campaigns.checklist import publish_checklist
@@ -92,14 +97,76 @@ class TargetImportForm(forms.Form):
         return upload
 
 
+class TranslationsWidget(forms.Widget):
+    """A row's words per language (TranslatedFields.translations) as one small input per language and field,
+    instead of raw JSON. An empty input shows the default language's words."""
+
+    def __init__(self, fields: tuple[str, ...], attrs: dict | None = None) -> None:
+        super().__init__(attrs)
+        self.fields = fields
+
+    def render(self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None) -> SafeString:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = {}
+        words = value if isinstance(value, dict) else {}
+        rows = []
+        for code, language in settings.LANGUAGES:
+            given = words.get(code) if isinstance(words.get(code), dict) else {}
+            inputs = format_html_join(" ", '<input type="text" name="{}" value="{}" lang="{}" dir="auto" placeholder="{}" aria-label="{}" size="16">', (
+                (f"{name}_{code}_{field}", given.get(field, ""), code, field, f"{field} ({language})") for field in self.fields
+            ))
+            rows.append(format_html('<div><span title="{}">{}</span> {}</div>', language, code, inputs))
+        # Each row went through format_html.
+        return format_html('<div class="translations">{}</div>', mark_safe("".join(rows)))
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, dict[str, str]]:
+        words: dict[str, dict[str, str]] = {}
+        for code, _language in settings.LANGUAGES:
+            given = {field: str(data.get(f"{name}_{code}_{field}", "")).strip() for field in self.fields}
+            if any(given.values()):
+                words[code] = {field: value for field, value in given.items() if value}
+        return words
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return not any(key.startswith(f"{name}_") for key in data)
+
+
+class TranslationsField(forms.Field):
+    def __init__(self, fields: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(widget=TranslationsWidget(fields), required=False, **kwargs)
+
+    def to_python(self, value: Any) -> dict:
+        return value if isinstance(value, dict) else {}
+
+    def validate(self, value: dict) -> None:
+        if any(len(text) > 300 for words in value.values() for text in words.values()):
+            raise forms.ValidationError(_("Keep each translation under 300 characters."))
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return (initial or {}) != (data or {})
+
+
+def translations_form(model: type[Target] | type[LearnMoreLink]) -> type[forms.ModelForm]:
+    """The inline's form, with the row's translations as fields per language (LearnMoreLink.clean still checks
+    a translated address is http(s))."""
+    return type(f"{model.__name__}TranslationsForm", (forms.ModelForm,), {
+        "translations": TranslationsField(model.TRANSLATABLE, label=_("translations"), help_text=_("Per language: an empty field shows the text above.")),
+    })
+
+
 class TargetInline(admin.TabularInline):
     model = Target
+    form = translations_form(Target)
     extra = 1
     fields = ["name", "title", "email", "group", "country", "language", "position", "email_failing_since", "translations"]
 
 
 class LinkInline(admin.TabularInline):
     model = LearnMoreLink
+    form = translations_form(LearnMoreLink)
     extra = 1
     fields = ["title", "url", "date", "position", "translations"]
 
