@@ -140,3 +140,23 @@ def database_away(transactional_db):
             connection.settings_dict.update(saved)
 
     return away
+
+
+def offer_languages(campaign: Campaign, *languages: str) -> None:
+    """The campaign offers these languages, each translated enough to be complete (title, story, letter);
+    a translation the test made already keeps its own words."""
+    from outcry.campaigns.models import CampaignTranslation
+
+    for language in languages:
+        row, _created = CampaignTranslation.objects.get_or_create(campaign=campaign, language=language)
+        for field in ("title", "story", "letter_body"):
+            if not getattr(row, field):
+                setattr(row, field, f"{field} {language}")
+        row.save()
+    campaign.offered_languages = sorted(set(campaign.offered_languages) | set(languages))
+    campaign.save(update_fields=["offered_languages"])
+
+
+@pytest.fixture
+def offer():
+    return offer_languages

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -204,7 +204,7 @@ class CampaignAdmin(OrganisationScopedAdmin):
     inlines = [TargetInline, LinkInline, TranslationInline]
     change_form_template = "campaigns/admin/campaign_change_form.html"
     fieldsets = [
-        (None, {"fields": ["organisation", "title", "slug", "status", "language"]}),
+        (None, {"fields": ["organisation", "title", "slug", "status", "language", "offered_languages", "opens_at", "closes_at"]}),
         (_("Page"), {"fields": ["summary", "hero_image", "hero_alt", "hero_caption", "media_embed_url", "headline", "story", "text_format", "call_to_action"]}),
         (_("Action and goal"), {"fields": ["action_kind", "goal", "message_before_goal", "message_near_goal", "message_after_action", "thank_you_text", "message_after_acting", "consent_wording"]}),
         (_("Sharing"), {"fields": ["share_message", "share_x_text", "share_email_subject", "share_email_body"]}),
@@ -243,6 +243,17 @@ class CampaignAdmin(OrganisationScopedAdmin):
         return TemplateResponse(request, "campaigns/admin/import_targets.html", context, status=400 if form.errors else 200)
 
     def save_model(self, request: HttpRequest, obj: Campaign, form, change: bool) -> None:
-        from outcry.campaigns.services import save_campaign
+        from outcry.campaigns import services
 
-        save_campaign(obj, form.changed_data)
+        # Going live and closing take the same path as in the studio and the schedule (audited there).
+        if "status" in form.changed_data and obj.status == Campaign.Status.LIVE:
+            checklist = services.publish(obj, actor=request.user, changed=form.changed_data)  # type: ignore[arg-type]
+            if not checklist.can_go_live:
+                # The form checked the saved targets and translations; this save changed them (inlines).
+                obj.status = form.initial.get("status") or Campaign.Status.DRAFT
+                services.save_campaign(obj, form.changed_data)
+                messages.warning(request, " ".join(str(p) for p in checklist.problems))
+        elif "status" in form.changed_data and obj.status == Campaign.Status.CLOSED:
+            services.close(obj, actor=request.user, changed=form.changed_data)  # type: ignore[arg-type]
+        else:
+            services.save_campaign(obj, form.changed_data)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outcry.campaigns.models import Campaign, CampaignTranslation
@@ -55,6 +57,17 @@ def missing_translations(campaign: Campaign, translation: CampaignTranslation | 
     ]
 
 
+def _language_problems(campaign: Campaign) -> list[str]:
+    """Each offered language must be complete: a half-translated page is never shown (Campaign.page_language)."""
+    complete = set(campaign.complete_languages) if campaign.pk else {campaign.language}
+    names = dict(settings.LANGUAGES)
+    return [
+        _("The %(language)s translation is offered but not complete: translate its title, story and letter, "
+          "or stop offering it.") % {"language": names[code]}
+        for code in campaign.offered_language_codes if code not in complete
+    ]
+
+
 def publish_checklist(campaign: Campaign) -> Checklist:
     checklist = Checklist()
     problems, warnings = checklist.problems, checklist.warnings
@@ -78,6 +91,11 @@ def publish_checklist(campaign: Campaign) -> Checklist:
         warnings.append(_("Describe the image (alt text) for people who cannot see it."))
     if not campaign.consent_wording:
         warnings.append(_("There is no consent wording, so supporters cannot ask for updates."))
+    problems += _language_problems(campaign)
+    if campaign.closes_at and campaign.closes_at <= timezone.now():
+        problems.append(_("The closing date has passed: change it or clear it."))
+    elif campaign.closes_at and campaign.opens_at and campaign.closes_at <= campaign.opens_at:
+        problems.append(_("The closing date is before the opening date."))
     for translation in campaign.translations.all() if campaign.pk else []:
         missing = missing_translations(campaign, translation)
         if missing:

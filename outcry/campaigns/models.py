@@ -4,6 +4,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -38,6 +39,16 @@ class TranslatedFields:
             if field in type(self).TRANSLATABLE and isinstance(value, str) and value.strip():
                 setattr(shown, field, value)
         return shown
+
+
+class LanguageListField(models.JSONField):
+    """A list of codes from settings.LANGUAGES, kept in JSON (on every database) and edited as checkboxes."""
+
+    def formfield(self, **kwargs: Any) -> forms.Field:
+        return forms.TypedMultipleChoiceField(
+            choices=settings.LANGUAGES, required=False, widget=forms.CheckboxSelectMultiple,
+            label=self.verbose_name.capitalize(), help_text=self.help_text,
+        )
 
 
 class Organisation(TranslatedFields, models.Model):
@@ -174,6 +185,10 @@ class Campaign(models.Model):
     slug = models.SlugField(_("slug"), unique=True, help_text=_("The page's address: /c/<slug>/"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     language = models.CharField(_("default language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    offered_languages = LanguageListField(
+        _("languages offered"), default=list, blank=True,
+        help_text=_("The page offers each of these once its translation is complete; the default language always."),
+    )
 
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), max_length=600, help_text=_("One or two sentences, for the index and link previews."))
@@ -277,6 +292,12 @@ class Campaign(models.Model):
 
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Acted on by a scheduled job (campaigns.schedule), through the same publish and close as a person.
+    opens_at = models.DateTimeField(
+        _("opens at"), null=True, blank=True,
+        help_text=_("A draft goes live then, if nothing on its checklist blocks it; otherwise its team gets an email."),
+    )
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True, help_text=_("The campaign closes then."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -343,12 +364,28 @@ class Campaign(models.Model):
 
     @property
     def complete_languages(self) -> list[str]:
-        """The languages the page is offered in: its own, and each translation with a title, a story and
+        """The languages the page can be shown in: its own, and each translation with a title, a story and
         (where there is one) a letter. A half-done translation would show English text laid out right to
         left beside the translated form. Uses prefetched translations when the caller prefetched them."""
         needed = ["title", "story"] + (["letter_body"] if self.action_kind != self.ActionKind.PETITION else [])
         done = {t.language for t in self.translations.all() if all(getattr(t, field).strip() for field in needed)}
         return [code for code, _name in settings.LANGUAGES if code == self.language or code in done]
+
+    @property
+    def offered_language_codes(self) -> list[str]:
+        """The languages the campaign chose to offer, the default one always among them, in the site's order."""
+        chosen = set(self.offered_languages or ())
+        return [code for code, _name in settings.LANGUAGES if code == self.language or code in chosen]
+
+    @property
+    def public_languages(self) -> list[str]:
+        """The languages the public page is shown in: offered and complete. Any other request gets the default
+        language, never a half-translated page."""
+        complete = set(self.complete_languages)
+        return [code for code in self.offered_language_codes if code in complete]
+
+    def page_language(self, language: str | None) -> str:
+        return language if language in self.public_languages else self.language
 
     @property
     def is_open(self) -> bool:

@@ -4,19 +4,22 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from outcry.campaigns.checklist import Checklist, publish_checklist
 from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Organisation, Target
+from outcry.campaigns.signals import opening_blocked, status_changed
 from outcry.lib import rich_text
 from outcry.lib.shared_cache import bump_campaign_version
 
@@ -143,13 +146,81 @@ def _retranslated(rows: QuerySet[Row], language: str, words: dict[int, dict[str,
     return changed
 
 
-def publish(campaign: Campaign) -> Checklist:
-    """Live, if the checklist has no blocking problem; the checklist either way."""
+def _change_status(campaign: Campaign, status: str, actor: User | None, actor_label: str, reason: str, changed: Iterable[str]) -> None:
+    with transaction.atomic():
+        previous = Campaign.objects.filter(pk=campaign.pk).values_list("status", flat=True).first() if campaign.pk else None
+        campaign.status = status
+        save_campaign(campaign, changed)
+        if previous != status:
+            status_changed.send(
+                sender=Campaign, campaign=campaign, previous=previous, actor=actor, actor_label=actor_label, reason=reason,
+            )
+
+
+def publish(
+    campaign: Campaign, *, actor: User | None = None, actor_label: str = "", reason: str = "", changed: Iterable[str] = (),
+) -> Checklist:
+    """Live, if the checklist has no blocking problem; the checklist either way. The one way a campaign goes
+    live (studio, admin, schedule), audited by whoever listens to status_changed."""
     checklist = publish_checklist(campaign)
     if checklist.can_go_live:
-        campaign.status = Campaign.Status.LIVE
-        save_campaign(campaign)
+        _change_status(campaign, Campaign.Status.LIVE, actor, actor_label, reason, changed)
     return checklist
+
+
+def close(
+    campaign: Campaign, *, actor: User | None = None, actor_label: str = "", reason: str = "", changed: Iterable[str] = (),
+) -> None:
+    """Stop new actions; the page and the count stay. The one way a campaign closes (studio, admin, schedule)."""
+    _change_status(campaign, Campaign.Status.CLOSED, actor, actor_label, reason, changed)
+
+
+# Scheduled opening and closing -----------------------------------------------------------------------------
+
+SCHEDULE_ACTOR = "schedule"
+
+
+def _open_scheduled(pk: int, opens_at: datetime) -> str:
+    with transaction.atomic():
+        # The claim, first statement of the transaction: of two workers running the job, only the one whose
+        # UPDATE matched goes on (the other waits for its commit, then finds opens_at cleared). Cleared
+        # whatever follows, so a blocked opening is reported once and never retried behind the team's back.
+        if not Campaign.objects.filter(pk=pk, status=Campaign.Status.DRAFT, opens_at=opens_at).update(opens_at=None):
+            return ""
+        campaign = Campaign.objects.select_related("organisation").get(pk=pk)
+        when = opens_at.isoformat(timespec="minutes")
+        # The problems are told to the campaign's team: in its language, as its emails are.
+        with translation.override(campaign.language):
+            checklist = publish(campaign, actor_label=SCHEDULE_ACTOR, reason=f"Scheduled opening ({when})")
+        if checklist.can_go_live:
+            return "opened"
+        opening_blocked.send(sender=Campaign, campaign=campaign, problems=checklist.problems, opens_at=opens_at)
+        return "blocked"
+
+
+def _close_scheduled(pk: int, closes_at: datetime) -> bool:
+    with transaction.atomic():
+        if not Campaign.objects.filter(pk=pk, status=Campaign.Status.LIVE, closes_at=closes_at).update(closes_at=None):
+            return False
+        campaign = Campaign.objects.select_related("organisation").get(pk=pk)
+        close(campaign, actor_label=SCHEDULE_ACTOR, reason=f"Scheduled closing ({closes_at.isoformat(timespec='minutes')})")
+        return True
+
+
+def open_and_close_due(now: datetime | None = None) -> dict[str, list[int]]:
+    """The scheduled job: each draft whose opens_at has come goes live if its checklist passes then (else it stays
+    a draft and opening_blocked tells its team), and each live campaign whose closes_at has come closes.
+    Idempotent, and safe with several workers at once. Returns the campaigns opened, blocked and closed."""
+    now = now or timezone.now()
+    done: dict[str, list[int]] = {"opened": [], "blocked": [], "closed": []}
+    for pk, opens_at in Campaign.objects.filter(status=Campaign.Status.DRAFT, opens_at__lte=now).values_list("pk", "opens_at"):
+        outcome = _open_scheduled(pk, opens_at) if opens_at is not None else ""
+        if outcome:
+            done[outcome].append(pk)
+    for pk, closes_at in Campaign.objects.filter(status=Campaign.Status.LIVE, closes_at__lte=now).values_list("pk", "closes_at"):
+        if closes_at is not None and _close_scheduled(pk, closes_at):
+            done["closed"].append(pk)
+    return done
 
 
 # Not copied: who acted, what came of it, and when it ran.

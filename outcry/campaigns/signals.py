@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from outcry.campaigns.models import (
     Campaign,
@@ -13,6 +13,13 @@ from outcry.campaigns.models import (
     UpdateTranslation,
 )
 from outcry.lib.shared_cache import bump_campaign_version
+
+# Sent by campaigns.services inside the transaction that changes the campaign, so what listens (the audit
+# log, the staff's email in the outbox) commits or rolls back with it.
+# status_changed(campaign, previous, actor, actor_label, reason): a campaign went live or closed.
+status_changed = Signal()
+# opening_blocked(campaign, problems, opens_at): a scheduled opening found blocking problems; it stays a draft.
+opening_blocked = Signal()
 
 
 @receiver([post_save, post_delete], sender=Campaign)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import wraps
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db import DatabaseError
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template import context_processors
@@ -79,8 +82,8 @@ def page_context(campaign: Campaign, country: str = "") -> dict:
     return {
         "campaign": campaign,
         "organisation": campaign.organisation.in_language(language),
-        # The switcher offers only the languages this campaign is fully translated into.
-        "offered_languages": campaign.complete_languages,
+        # The switcher offers only the languages this campaign offers and has complete.
+        "offered_languages": campaign.public_languages,
         "updates": published_updates(campaign),
         "count": count,
         "progress": progress(count, campaign.goal),
@@ -100,7 +103,7 @@ def page_context(campaign: Campaign, country: str = "") -> dict:
 
 def index(request: HttpRequest) -> HttpResponse:
     live = Campaign.objects.live().select_related("organisation").with_translation(get_language())
-    campaigns = [campaign.translated(get_language()) for campaign in live]
+    campaigns = [campaign.translated(campaign.page_language(get_language())) for campaign in live]
     counts = counting.get_counts(c.pk for c in campaigns)
     rows = [(c, counts[c.pk], progress(counts[c.pk], c.goal)) for c in campaigns]
     return render(request, "campaigns/index.html", {"rows": rows})
@@ -172,7 +175,44 @@ def public_page(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+def in_page_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A campaign's page in a language it does not offer (or has not finished) is its default language's page,
+    never a half-translated one: a prefixed address (/fr/c/x/) redirects to the default language's, and a
+    negotiated one (Accept-Language, the cookie) is answered in the default language. So the shared copies
+    stay one per offered language."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args: object, **kwargs: object) -> HttpResponse:
+        wanted = get_language()
+        anonymous = _is_anonymous(request)
+        try:
+            campaign = public_campaign(slug) if anonymous else _campaign(request, slug)
+        except DatabaseError:
+            # The database is away: the view answers from its last good copy (or says so), as asked.
+            return view(request, slug, *args, **kwargs)
+        shown = campaign.page_language(wanted)
+        if shown == wanted:
+            return view(request, slug, *args, **kwargs)
+        if getattr(request, "language_from_path", "") and request.method in ("GET", "HEAD"):
+            query = request.GET.urlencode()
+            url = f"{getattr(request, 'base_script_prefix', '/')}{shown}{request.path_info}" + (f"?{query}" if query else "")
+            response = HttpResponseRedirect(url)
+            if anonymous:
+                patch_cache_control(response, public=True, max_age=settings.OUTCRY_PAGE_CACHE_SECONDS)
+            else:
+                patch_cache_control(response, private=True, no_cache=True)
+            patch_vary_headers(response, ("Cookie",))
+            return response
+        with translation.override(shown):
+            response = view(request, slug, *args, **kwargs)
+        response["Content-Language"] = shown
+        return response
+
+    return wrapper
+
+
 @origin_proof
+@in_page_language
 def page(request: HttpRequest, slug: str) -> HttpResponse:
     if _is_anonymous_read(request):
         return public_page(request, slug)
@@ -266,6 +306,7 @@ def _greeting(first_name: str) -> bytes:
     return format_html('<p class="greeting">{}</p>', _("Thank you, %(name)s.") % {"name": first_name}).encode()
 
 
+@in_page_language
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     """The thank-you page, as cheap as the campaign page: one shared copy per campaign, language and
     what became of the action (counted, awaiting confirmation, pending, or unknown without a cookie), with

@@ -384,6 +384,15 @@ def staff_addresses(campaign: Campaign) -> list[str]:
     return [user.email for user in campaign.organisation.staff.filter(is_active=True) if user.email]
 
 
+def staff_warning(message: Message, staff: list[str], subject: str, body: str) -> EmailMessage:
+    """A plain-text warning from Outcry to a campaign's staff, filed under its message in the outbox."""
+    email = EmailMessage(
+        subject=one_line(subject), body=body, from_email=str(platform_address("Outcry", "noreply")), to=staff,
+        headers=_headers(message) | {"Auto-Submitted": "auto-generated"},
+    )
+    return _tag(email, message)
+
+
 def build_alert(message: Message) -> EmailMessage:
     """To the campaign's staff: a target's address is failing (outcry.delivery.services.record_bounce)."""
     campaign, target = message.campaign, message.target

@@ -37,6 +37,7 @@ class Message(Leased):
         INVITE = "invite", _("An invitation to an organisation's studio")
         COUNT_REPAIRED = "recount", _("A warning to the campaign's staff: its counter was repaired")
         WAVE = "wave", _("A velocity alert to the campaign's staff")
+        OPENING_BLOCKED = "blocked", _("A warning to the campaign's staff: its scheduled opening was blocked")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

@@ -114,6 +114,9 @@ class AuditEntry(models.Model):
         EXPORT = "export", _("Personal data sent to the supporter")
         CONTROLS = "controls", _("Spike controls changed")
         REPAIR = "repair", _("Counter repaired")
+        PUBLISH = "publish", _("Campaign went live")
+        CLOSE = "close", _("Campaign closed")
+        OPENING_BLOCKED = "blocked", _("Scheduled opening blocked")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("what"), max_length=12, choices=Kind.choices)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -60,7 +61,7 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = [
-            "title", "summary", "language", "text_format", "headline", "story", "call_to_action",
+            "title", "summary", "language", "offered_languages", "text_format", "headline", "story", "call_to_action",
             "hero_image", "hero_alt", "hero_caption",
             "action_kind", "goal", "message_before_goal", "message_near_goal", "message_after_action",
             "thank_you_text", "message_after_acting", "consent_wording",
@@ -75,6 +76,36 @@ class CampaignForm(forms.ModelForm):
         self.fields["story"].help_text = MARKDOWN_HELP
         if self.instance.pk:
             self.fields["story"].widget.image_url = reverse("studio:story_images", kwargs={"pk": self.instance.pk})
+
+
+class ScheduleForm(forms.ModelForm):
+    """When a draft goes live and when the campaign closes, in UTC (the site's time), as labelled."""
+
+    class Meta:
+        model = Campaign
+        fields = ["opens_at", "closes_at"]
+        widgets = {
+            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        }
+        labels = {"opens_at": _("Opens at (UTC)"), "closes_at": _("Closes at (UTC)")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.status != Campaign.Status.DRAFT:
+            del self.fields["opens_at"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        now = timezone.now()
+        opens_at, closes_at = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if "opens_at" in self.changed_data and opens_at and opens_at <= now:
+            self.add_error("opens_at", _("Choose a time in the future, or go live now from the overview."))
+        if "closes_at" in self.changed_data and closes_at and closes_at <= now:
+            self.add_error("closes_at", _("Choose a time in the future, or close the campaign now from the overview."))
+        if opens_at and closes_at and closes_at <= opens_at:
+            self.add_error("closes_at", _("The campaign must close after it opens."))
+        return cleaned
 
 
 class TranslationForm(forms.ModelForm):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from outcry.studio import views
-from outcry.studio.views import images, translations, waves
+from outcry.studio.views import images, schedule, translations, waves
 
 app_name = "studio"
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
     path("c/<int:pk>/images/<str:key>/delete/", images.delete_image, name="delete_story_image"),
     path("c/<int:pk>/publish/", views.go_live, name="publish"),
     path("c/<int:pk>/close/", views.close, name="close"),
+    path("c/<int:pk>/schedule/", schedule.schedule, name="schedule"),
     path("c/<int:pk>/duplicate/", views.duplicate, name="duplicate"),
     path("c/<int:pk>/targets/", views.targets, name="targets"),
     path("c/<int:pk>/dashboard/", views.dashboard, name="dashboard"),

@@ -55,7 +55,8 @@ def test_a_country_code_outside_the_list_is_refused(campaign, supporter):
     assert Client().post("/c/free-them/", supporter | {"country": "FR"}).status_code == 303
 
 
-def test_the_country_list_is_in_the_visitors_language(campaign):
+def test_the_country_list_is_in_the_visitors_language(campaign, offer):
+    offer(campaign, "fr")
     french = Client().get("/fr/c/free-them/").content.decode()
     english = Client().get("/c/free-them/").content.decode()
     assert '<option value="DE">Allemagne</option>' in french

@@ -29,12 +29,18 @@ def html_tag(html: str) -> str:
 
 @pytest.fixture
 def french(campaign) -> CampaignTranslation:
-    return CampaignTranslation.objects.create(
-        campaign=campaign, language="fr", title="Libérez-les maintenant", letter_body="Libérez-les.\n\nIls n'ont rien fait.",
+    """Complete (a title, a story and the letter) and offered; its other fields are left to the default language."""
+    row = CampaignTranslation.objects.create(
+        campaign=campaign, language="fr", title="Libérez-les maintenant", story="<p>L'histoire.</p>",
+        letter_body="Libérez-les.\n\nIls n'ont rien fait.",
     )
+    campaign.offered_languages = ["en", "fr"]
+    campaign.save(update_fields=["offered_languages"])
+    return row
 
 
-def test_accept_language_chooses_the_language_of_an_unprefixed_page(client, campaign):
+def test_accept_language_chooses_the_language_of_an_unprefixed_page(client, campaign, offer):
+    offer(campaign, "ar")
     response = client.get("/c/free-them/", HTTP_ACCEPT_LANGUAGE="ar,en;q=0.5")
     html = response.content.decode()
     assert html_tag(html) == '<html lang="ar" dir="rtl">'
@@ -43,7 +49,8 @@ def test_accept_language_chooses_the_language_of_an_unprefixed_page(client, camp
     assert "Accept-Language" in response["Vary"]
 
 
-def test_a_language_prefix_wins_over_accept_language(client, campaign):
+def test_a_language_prefix_wins_over_accept_language(client, campaign, offer):
+    offer(campaign, "it", "ar")
     response = client.get("/it/c/free-them/", HTTP_ACCEPT_LANGUAGE="ar")
     html = response.content.decode()
     assert html_tag(html) == '<html lang="it" dir="ltr">'
@@ -59,7 +66,8 @@ def test_unprefixed_addresses_keep_working_in_english(client, campaign):
     assert 'action="/c/free-them/"' in html
 
 
-def test_acting_on_a_prefixed_page_stays_in_its_language_and_records_it(client, campaign, supporter):
+def test_acting_on_a_prefixed_page_stays_in_its_language_and_records_it(client, campaign, supporter, offer):
+    offer(campaign, "ar")
     response = client.post("/ar/c/free-them/", supporter)
     assert response.status_code == 303
     assert response["Location"] == "/ar/c/free-them/thanks/"
@@ -81,6 +89,8 @@ def translate_fully(campaign, *languages: str) -> None:
             campaign=campaign, language=language,
             defaults={"title": f"Title {language}", "story": f"Story {language}", "letter_body": f"Letter {language}"},
         )
+    campaign.offered_languages = list(languages)
+    campaign.save(update_fields=["offered_languages"])
 
 
 def test_switcher_links_this_page_in_every_language(client, campaign):
@@ -101,11 +111,13 @@ def test_translation_replaces_what_it_has_and_falls_back_field_by_field(client, 
     html = client.get("/fr/c/free-them/").content.decode()
     assert "<h1>Libérez-les maintenant</h1>" in html
     assert "Ils n&#x27;ont rien fait." in html
-    assert "<p>The story.</p>" in html  # no French story: the default language's, marked as English
-    assert '<div class="story-text" lang="en" dir="ltr">' not in html  # a translation exists: content is French
-    english = client.get("/it/c/free-them/").content.decode()
-    assert "<h1>Free them now</h1>" in english
-    assert '<div class="story-text" lang="en" dir="ltr">' in english
+    assert "<p>L&#x27;histoire.</p>" in html or "<p>L'histoire.</p>" in html
+    assert "Yes, Rights Now may email me." in html  # no French consent wording: the default language's
+    # Italian is not offered: its address leads to the default language's page, never a half-translated one.
+    response = client.get("/it/c/free-them/?ref=abc")
+    assert response.status_code == 302 and response["Location"] == "/en/c/free-them/?ref=abc"
+    english = client.get(response["Location"]).content.decode()
+    assert "<h1>Free them now</h1>" in english and html_tag(english) == '<html lang="en" dir="ltr">'
 
 
 def test_an_unchanged_translated_letter_is_not_stored_as_personalised(client, campaign, french, supporter):
@@ -147,7 +159,8 @@ def test_admin_edits_translations_inline(staff_client, campaign, french):
     assert "Libérez-les maintenant" in html
 
 
-def test_counts_and_dates_are_written_the_local_way(client, campaign):
+def test_counts_and_dates_are_written_the_local_way(client, campaign, offer):
+    offer(campaign, "fr", "ar")
     counting.add_to_count(campaign.pk, 12345)
     LearnMoreLink.objects.create(campaign=campaign, title="Report", url="https://example.org/r", date=datetime.date(2017, 12, 12))
     french = client.get("/fr/c/free-them/").content.decode()
@@ -178,8 +191,11 @@ def test_every_catalogue_is_complete_and_compiled():
 
 
 @pytest.mark.parametrize("code", ["fr", "ar", "it"])
-def test_no_english_interface_text_is_left_on_a_translated_page(client, campaign, code):
-    html = client.get(f"/{code}/c/free-them/").content.decode()
+def test_no_english_interface_text_is_left_on_a_translated_page(client, campaign, code, offer):
+    offer(campaign, code)
+    response = client.get(f"/{code}/c/free-them/")
+    assert response.status_code == 200
+    html = response.content.decode()
     for english in ["Skip to content", "Send the letter", "First name", "The letter", "Learn more", "Powered by Outcry"]:
         assert english not in html, english
 
@@ -195,8 +211,10 @@ def test_demo_campaigns_speak_french_and_arabic(client):
     assert "demandez au HCR d&#x27;enregistrer 90 réfugiés" in french
 
 
-def test_the_shared_page_cache_keeps_languages_and_prefixes_apart(campaign, french):
+def test_the_shared_page_cache_keeps_languages_and_prefixes_apart(campaign, french, offer):
     from django.test import Client
+
+    offer(campaign, "ar")
 
     arabic = Client().get("/c/free-them/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     prefixed = Client().get("/fr/c/free-them/").content.decode()
@@ -209,7 +227,8 @@ def test_the_shared_page_cache_keeps_languages_and_prefixes_apart(campaign, fren
     assert "Libérez-les tous" in Client().get("/fr/c/free-them/").content.decode()
 
 
-def test_country_names_are_translated(client, campaign):
+def test_country_names_are_translated(client, campaign, offer):
+    offer(campaign, "ar", "fr")
     assert re.search(r'<option value="LY"( selected)?>ليبيا</option>', client.get("/ar/c/free-them/").content.decode())
     assert '<option value="DE">Allemagne</option>' in client.get("/fr/c/free-them/").content.decode()
 
@@ -264,8 +283,12 @@ def test_countries_follow_the_collation_of_the_page_language(language):
 
 
 def test_switcher_offers_only_languages_with_title_story_and_letter(client, campaign, french):
-    # French has a title and a letter but no story: an "Arabic" or "French" page would be mostly English.
+    # French has no story now: a "French" page would be mostly English.
+    french.story = ""
+    french.save()
     CampaignTranslation.objects.create(campaign=campaign, language="ar", title="حرّروهم", story="<p>القصة</p>", letter_body="حرّروهم.")
+    campaign.offered_languages = ["fr", "ar", "it"]
+    campaign.save()
     html = client.get("/c/free-them/").content.decode()
     switcher = html.split('<nav class="languages"')[1].split("</nav>")[0]
     assert 'hreflang="ar"' in switcher and 'hreflang="en"' in switcher
@@ -274,11 +297,13 @@ def test_switcher_offers_only_languages_with_title_story_and_letter(client, camp
 
 
 def test_a_campaign_in_one_language_shows_no_switcher(client, campaign, french):
+    campaign.offered_languages = []  # French is complete but not offered
+    campaign.save()
     assert '<nav class="languages"' not in client.get("/c/free-them/").content.decode()
 
 
 def test_organisation_about_target_names_and_link_titles_follow_the_page_language(client, campaign):
-    translate_fully(campaign, "ar")
+    translate_fully(campaign, "ar", "fr")
     organisation = campaign.organisation
     organisation.about = "<p>We defend Human Rights. This is demo content.</p>"
     organisation.translations = {"ar": {"about": "<p>ندافع عن حقوق الإنسان.<script>x</script></p>"}}

@@ -78,8 +78,9 @@ def test_editing_the_campaign_draws_a_new_image_under_a_new_address(client, camp
     assert len(list((media / "share").glob("free-them.en.*.png"))) == 1  # the stale one is gone
 
 
-def test_each_language_gets_its_own_preview(client, campaign):
+def test_each_language_gets_its_own_preview(client, campaign, offer):
     CampaignTranslation.objects.create(campaign=campaign, language="ar", title="أطلقوا سراحهم الآن", summary="محتجزون دون تهمة.")
+    offer(campaign, "ar")
     html = client.get("/ar/c/free-them/").content.decode()
     assert meta(html, "og:title") == "أطلقوا سراحهم الآن"
     assert meta(html, "og:locale") == "ar_AR"

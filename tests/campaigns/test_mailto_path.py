@@ -42,7 +42,8 @@ def test_the_address_the_message_and_webmail_are_all_on_the_thank_you_page(clien
     assert "we cannot see whether you pressed Send" in page
 
 
-def test_the_target_is_named_in_the_page_language_and_kept_apart_from_the_sentence(client, mailto_campaign, supporter):
+def test_the_target_is_named_in_the_page_language_and_kept_apart_from_the_sentence(client, mailto_campaign, supporter, offer):
+    offer(mailto_campaign, "ar")
     client.post("/ar/c/free-them/", supporter)
     page = client.get("/ar/c/free-them/thanks/").content.decode()
     assert "<bdi>الوزير</bdi>" in page

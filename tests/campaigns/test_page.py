@@ -138,7 +138,8 @@ def test_index_lists_live_campaigns_with_counts(client, campaign, organisation, 
     assert "1 person has taken action" in html
 
 
-def test_the_shared_page_guesses_no_country_and_asks(client, campaign):
+def test_the_shared_page_guesses_no_country_and_asks(client, campaign, offer):
+    offer(campaign, "fr")
     # One copy for every visitor in a language: the region is the page script's to fill in.
     html = client.get("/c/free-them/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9").content.decode()
     assert '<option value="" selected>Choisissez votre pays</option>' in html

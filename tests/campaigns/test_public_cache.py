@@ -80,7 +80,8 @@ def test_share_parameters_never_make_the_page_differ(client, campaign):
     assert "abc123" not in plain.content.decode() and "zzz999" not in plain.content.decode()
 
 
-def test_each_visitors_language_gets_its_copy_and_no_country_guess(client, campaign):
+def test_each_visitors_language_gets_its_copy_and_no_country_guess(client, campaign, offer):
+    offer(campaign, "fr", "it")
     # The region is the page script's to read (navigator.languages): the copies differ by language only.
     french = client.get("/c/free-them/", headers={"Accept-Language": "fr-FR"}).content.decode()
     italian = Client().get("/c/free-them/", headers={"Accept-Language": "it-IT"}).content.decode()
@@ -175,7 +176,8 @@ def _replayed(path: str, headers: dict[str, str], monkeypatch) -> tuple:
     return first, second
 
 
-def test_a_repeat_is_answered_before_the_view_with_the_same_headers(campaign, monkeypatch):
+def test_a_repeat_is_answered_before_the_view_with_the_same_headers(campaign, monkeypatch, offer):
+    offer(campaign, "fr")
     first, second = _replayed("/c/free-them/", BROWSER | {"Accept-Language": "fr"}, monkeypatch)
     assert second.status_code == 200
     assert second.content == first.content
@@ -193,7 +195,8 @@ def test_a_repeat_with_the_etag_gets_304_from_the_front(campaign, monkeypatch):
 
 
 @pytest.mark.parametrize("other", [{"Accept-Language": "ar"}, {}, {"Sec-Fetch-Site": "none", "X": "1"}])
-def test_only_requests_that_vary_the_same_way_share_a_copy(campaign, other):
+def test_only_requests_that_vary_the_same_way_share_a_copy(campaign, other, offer):
+    offer(campaign, "fr", "ar")
     Client().get("/c/free-them/", headers=BROWSER | {"Accept-Language": "fr"})
     response = Client().get("/c/free-them/", headers=other)
     if "Accept-Language" in other:

@@ -46,6 +46,8 @@ def test_each_channel_says_what_the_campaign_wrote_for_it_in_the_page_language(c
         campaign=campaign, language="fr", title="Libérez-les", story="<p>Histoire</p>", letter_body="Libérez-les.",
         share_message="J'ai écrit au ministre. Et vous ?",
     )
+    campaign.offered_languages = ["fr"]
+    campaign.save()
     english = share_hrefs(client.get("/c/free-them/").content.decode())
     assert parse_qs(urlsplit(english["whatsapp"]).query)["text"] == ["I just wrote to the minister. Will you? http://127.0.0.1:8000/c/free-them/?via=whatsapp"]
     assert parse_qs(urlsplit(english["x"]).query)["text"] == ["Free them now #FreeThem"]

@@ -94,8 +94,10 @@ def test_the_first_name_never_reaches_the_shared_copy(letter_campaign, supporter
     assert "Amal" not in Client().get("/c/free-them/thanks/").content.decode()
 
 
-def test_the_next_campaign_is_named_in_the_page_language(campaign, organisation, supporter):
+def test_the_next_campaign_is_named_in_the_page_language(campaign, organisation, supporter, offer):
     from outcry.campaigns.models import CampaignTranslation
+
+    offer(campaign, "ar")
 
     other = Campaign.objects.create(organisation=organisation, slug="next-one", status=Campaign.Status.LIVE, title="The next one")
     CampaignTranslation.objects.create(campaign=other, language="ar", title="الحملة التالية")

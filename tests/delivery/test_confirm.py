@@ -42,7 +42,8 @@ def act_by_form(client, supporter, django_capture_on_commit_callbacks) -> Action
     return Action.objects.get()
 
 
-def test_double_opt_in_counts_only_after_the_confirm_button(smtp, opt_in_campaign, client, supporter, django_capture_on_commit_callbacks):
+def test_double_opt_in_counts_only_after_the_confirm_button(smtp, opt_in_campaign, client, supporter, django_capture_on_commit_callbacks, offer):
+    offer(opt_in_campaign, "fr")
     action = act_by_form(client, supporter, django_capture_on_commit_callbacks)
     assert action.status == Action.Status.UNCONFIRMED and count(opt_in_campaign) == 0
     assert b"Your action counts once you open it and press Confirm" in client.get("/c/free-them/thanks/").content

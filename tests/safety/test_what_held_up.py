@@ -34,7 +34,8 @@ def test_a_host_header_naming_another_site_is_refused(client, campaign):
 
 
 @pytest.mark.parametrize("path", ["/c/free-them/", "/fr/c/free-them/", "/c/free-them/thanks/", "/", "/api/v1/campaigns/free-them/stats"])
-def test_forwarded_headers_never_reach_a_shared_page(campaign, path):
+def test_forwarded_headers_never_reach_a_shared_page(campaign, path, offer):
+    offer(campaign, "fr")
     forged = Client().get(path, **FORGED)
     assert forged.status_code == 200 and b"evil.example" not in forged.content and b"6666" not in forged.content
     assert "evil.example" not in str(forged.headers)

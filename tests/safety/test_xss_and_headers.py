@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 from django.core import mail
 
 from outcry.actions.models import Action
-from outcry.campaigns.models import Campaign, LearnMoreLink, Organisation, Target
+from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Organisation, Target
 
 pytestmark = pytest.mark.django_db
 PAYLOADS = [
@@ -71,6 +71,10 @@ def test_payloads_in_campaign_content_render_no_script(client, payload, settings
         media_embed_url="https://example.org/video",
     )
     Target.objects.create(campaign=campaign, name=f"Name {payload}", title=payload, email="t@example.org")
+    # Offered in French, with the payload in its words too.
+    CampaignTranslation.objects.create(campaign=campaign, language="fr", title=f"Titre {payload}", story=f"<p>{payload}</p>", letter_body=payload)
+    campaign.offered_languages = ["fr"]
+    campaign.save()
     LearnMoreLink.objects.create(campaign=campaign, title=f"Link {payload}", url="https://example.org/a")
     # A row written around the model's save() (an import, a raw UPDATE) is cleaned when shown, too.
     Campaign.objects.filter(pk=campaign.pk).update(story=f"<p>Raw {payload}</p><script>alert(2)</script>")
@@ -108,7 +112,8 @@ def hrefs_in(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("url", HOSTILE_URLS)
-def test_url_fields_written_around_the_form_render_only_web_addresses(client, campaign, supporter, url, settings):
+def test_url_fields_written_around_the_form_render_only_web_addresses(client, campaign, supporter, url, settings, offer):
+    offer(campaign, "fr")
     # Issue 13.13: a data import, a migration or the shell can write what the admin form refuses.
     settings.BENCH_EXEMPT_LOOPBACK = True
     Organisation.objects.filter(pk=campaign.organisation_id).update(website=url, privacy_url=url)

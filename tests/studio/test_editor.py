@@ -107,3 +107,22 @@ def test_live_preview_renders_with_the_page_function_for_editors_only(as_role, c
     response = editor.post(url, {"story": "**hi** <img src=x onerror=alert(1)>", "text_format": "markdown"})
     assert response.content.decode().strip() == "<p><strong>hi</strong> &lt;img src=x onerror=alert(1)&gt;</p>"
     assert as_role(Membership.Role.VIEWER, "v").post(url, {"story": "x"}).status_code == 403
+
+
+def test_an_editor_chooses_the_languages_the_page_offers(as_role, campaign, client):
+    from tests.conftest import offer_languages
+
+    offer_languages(campaign, "fr", "ar")
+    campaign.offered_languages = []
+    campaign.save()
+    editor = as_role(Membership.Role.EDITOR)
+    form = editor.get(reverse("studio:edit", kwargs={"pk": campaign.pk})).content.decode()
+    assert 'name="offered_languages" value="ar"' in form
+    data = _edit_data(campaign, story=campaign.story) | {"offered_languages": ["ar", "it"]}
+    assert editor.post(reverse("studio:edit", kwargs={"pk": campaign.pk}), data).status_code == 303
+    campaign.refresh_from_db()
+    assert campaign.offered_languages == ["ar", "it"]
+    # Italian is offered but not translated: the page offers only the complete one.
+    assert campaign.public_languages == ["en", "ar"]
+    overview = editor.get(reverse("studio:campaign", kwargs={"pk": campaign.pk})).content.decode()
+    assert "Offered on the page:" in overview

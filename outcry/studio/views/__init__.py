@@ -31,6 +31,7 @@ from outcry.actions.models import Action
 from outcry.campaigns.checklist import Checklist, missing_translations, publish_checklist
 from outcry.campaigns.models import Campaign, StoryImage, story_pictures
 from outcry.campaigns.progress import progress
+from outcry.campaigns.services import close as close_campaign
 from outcry.campaigns.services import create_draft, duplicate_campaign, publish, save_campaign
 from outcry.campaigns.views import page_context, thanks_context
 from outcry.lib import rich_text
@@ -54,6 +55,7 @@ from outcry.studio.forms import (
     MemberRoleForm,
     NewCampaignForm,
     OrganisationForm,
+    ScheduleForm,
     TargetFormSet,
     TokenForm,
     UpdateForm,
@@ -125,15 +127,15 @@ def _page(request: HttpRequest, template: str, access: Access, status: int = 200
 
 @studio_view(Role.VIEWER)
 def campaign(request: HttpRequest, access: Access) -> HttpResponse:
-    return _overview(request, access, publish_checklist(access.campaign))
+    return overview(request, access, publish_checklist(access.campaign))
 
 
 @studio_view(Role.EDITOR)
 @require_POST
 def go_live(request: HttpRequest, access: Access) -> HttpResponse:
-    checklist = publish(access.campaign)
+    checklist = publish(access.campaign, actor=request.user)  # type: ignore[arg-type]
     if not checklist.can_go_live:
-        return _overview(request, access, checklist, status=400)
+        return overview(request, access, checklist, status=400)
     messages.success(request, _("The campaign is live."))
     return see_other(reverse("studio:campaign", kwargs={"pk": access.campaign.pk}))
 
@@ -142,16 +144,22 @@ def go_live(request: HttpRequest, access: Access) -> HttpResponse:
 @require_POST
 def close(request: HttpRequest, access: Access) -> HttpResponse:
     """Stop new actions; the page and the count stay."""
-    access.campaign.status = Campaign.Status.CLOSED
-    save_campaign(access.campaign)
+    close_campaign(access.campaign, actor=request.user)  # type: ignore[arg-type]
     messages.success(request, _("The campaign is closed: its page stays, new actions are refused."))
     return see_other(reverse("studio:campaign", kwargs={"pk": access.campaign.pk}))
 
 
-def _overview(request: HttpRequest, access: Access, checklist: Checklist, status: int = 200) -> HttpResponse:
+def overview(
+    request: HttpRequest, access: Access, checklist: Checklist, status: int = 200, schedule_form: ScheduleForm | None = None,
+) -> HttpResponse:
+    """The campaign's overview: status, checklist, schedule, preview link and translations."""
+    if schedule_form is None and access.can_edit and access.campaign.status != Campaign.Status.CLOSED:
+        schedule_form = ScheduleForm(instance=access.campaign)
     return _page(
         request, "campaign", access, status=status, checklist=checklist, languages=_language_rows(access.campaign),
         preview_url=preview_url(access.campaign), preview_days=settings.OUTCRY_PREVIEW_LINK_DAYS,
+        schedule_form=schedule_form, blocked_opening=AuditEntry.objects.filter(campaign=access.campaign, kind=AuditEntry.Kind.OPENING_BLOCKED).first()
+        if access.campaign.status == Campaign.Status.DRAFT else None,
     )
 
 

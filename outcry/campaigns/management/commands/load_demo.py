@@ -103,6 +103,10 @@ class Command(BaseCommand):
                 LearnMoreLink.objects.filter(campaign=campaign, title=title).update(translations=words)
             for language, fields in demo.TRANSLATIONS.get(campaign.slug, {}).items():
                 CampaignTranslation.objects.update_or_create(campaign=campaign, language=language, defaults=fields)
+            if not campaign.offered_languages:
+                # Offered in each language the demo translates (a campaign chooses its languages).
+                campaign.offered_languages = [campaign.language, *demo.TRANSLATIONS.get(campaign.slug, {})]
+                campaign.save(update_fields=["offered_languages"])
             self.stdout.write(f"Demo campaign: /c/{campaign.slug}/ ({'created' if created else 'already there'})")
         self._outcomes_and_updates()
         if not settings.PRODUCTION:
