@@ -253,6 +253,9 @@ OUTCRY_CIRCUIT_MAX_SECONDS = env_int("OUTCRY_CIRCUIT_MAX_SECONDS", 15)
 OUTCRY_DELIVERY_RETRY_SECONDS = env_int("OUTCRY_DELIVERY_RETRY_SECONDS", 60)
 OUTCRY_DELIVERY_MAX_ATTEMPTS = env_int("OUTCRY_DELIVERY_MAX_ATTEMPTS", 12)
 OUTCRY_DELIVERY_SWEEP_SECONDS = env_int("OUTCRY_DELIVERY_SWEEP_SECONDS", 60)
+# Messages a sender claims and reads together (one lease, renewed in one statement); each is still
+# recorded alone the moment the mail server accepts it.
+OUTCRY_SEND_BATCH = env_int("OUTCRY_SEND_BATCH", 50)
 OUTCRY_CONFIRM_DAYS = env_int("OUTCRY_CONFIRM_DAYS", 7)
 # Campaign updates: how fast they go out in all, and to any one provider's domain (emails a minute);
 # how long the one-click "act again" link in a receipt or update keeps working.

@@ -36,13 +36,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from outcry.actions import counting
 from outcry.actions.models import Action
-from outcry.campaigns.models import Campaign
-from outcry.delivery.emails import Undeliverable, build_email
+from outcry.campaigns.models import Campaign, CampaignUpdate
+from outcry.delivery.emails import Undeliverable, build_email, screen_updates
 from outcry.delivery.models import Attempt, MailServer, Message
 from outcry.lib import outbox
 from outcry.lib.logs import redact
@@ -186,8 +186,9 @@ def _release(message_id: int, token: str, status: str, reason: str) -> bool:
     return OUTBOX.release(message_id, token, status=status, last_error=reason)
 
 
-def over_hourly_limit(message: Message, now: datetime) -> bool:
-    """Counted after our own claim, so two workers racing for the last place can both lose it, never both win."""
+def over_hourly_limit(message: Message, now: datetime, token: str = "") -> bool:
+    """Counted after our own claim, so two workers racing for the last place can both lose it, never both win.
+    The rest of our own batch (claimed with the same token, not yet sent) does not count against it."""
     limit = message.campaign.target_hourly_limit
     if not limit or message.target_id is None:
         return False
@@ -197,6 +198,7 @@ def over_hourly_limit(message: Message, now: datetime) -> bool:
             status__in=[Message.Status.SENDING, Message.Status.SENT], digest__isnull=True, claimed_at__gte=now - HOUR,
         )
         .exclude(pk=message.pk)
+        .exclude(status=Message.Status.SENDING, claim_token=token)
         .count()
     )
     return recent >= limit
@@ -211,7 +213,7 @@ def _hold_back(message: Message, token: str, now: datetime) -> bool:
         return _release(message.pk, token, Message.Status.CANCELLED, "Delivery is off for this campaign.")
     if campaign.delivery_mode == Campaign.DeliveryMode.DIGEST:
         return _release(message.pk, token, Message.Status.BATCHED, "Digest mode: goes in the target's next digest.")
-    if over_hourly_limit(message, now):
+    if over_hourly_limit(message, now, token):
         reason = f"Over the limit of {campaign.target_hourly_limit} letters an hour to this target: rolled into its next digest."
         return _release(message.pk, token, Message.Status.BATCHED, reason)
     return False
@@ -291,6 +293,34 @@ def deliver(message_id: int, mailer: Mailer, now: datetime | None = None, gate: 
     if token is None:
         return None
     message = Message.objects.select_related("campaign__organisation", "action", "target").get(pk=message_id)
+    return _send_claimed(message, token, mailer, now, gate)
+
+
+def load_claimed(ids: list[int]) -> list[Message]:
+    """A claimed batch with everything its emails need, in three queries whatever its size: each campaign,
+    organisation and update is loaded once and shared by its messages (with their translations), so
+    building an email asks the database nothing more about them."""
+    messages = list(
+        Message.objects.select_related("campaign__organisation", "action", "target", "update")
+        .filter(pk__in=ids).order_by("next_try_at", "pk")
+    )
+    campaigns: dict[int, Campaign] = {}
+    updates: dict[int, CampaignUpdate] = {}
+    for message in messages:
+        message.campaign = campaigns.setdefault(message.campaign_id, message.campaign)
+        if message.action is not None and message.action.campaign_id == message.campaign_id:
+            message.action.campaign = message.campaign
+        if message.update is not None:
+            message.update = updates.setdefault(message.update_id, message.update)
+            if message.update.campaign_id == message.campaign_id:
+                message.update.campaign = message.campaign
+    prefetch_related_objects(list(campaigns.values()), "translations")
+    prefetch_related_objects(list(updates.values()), "translations")
+    screen_updates(messages)
+    return messages
+
+
+def _send_claimed(message: Message, token: str, mailer: Mailer, now: datetime, gate: Gate) -> Verdict | None:
     if message.kind == Message.Kind.LETTER and _hold_back(message, token, now):
         return None
     try:
@@ -314,6 +344,13 @@ def deliver(message_id: int, mailer: Mailer, now: datetime | None = None, gate: 
     return verdict
 
 
+def _give_back(messages: list[Message], token: str, reason: str) -> None:
+    """Unreserve batch messages this run will not start after all (time is up, or the server went away)."""
+    for message in messages:
+        previous = Message.Status.DEFERRED if message.attempts else Message.Status.PENDING
+        persist(lambda m=message, p=previous: OUTBOX.unreserve(m.pk, token, status=p, last_error=reason or m.last_error))
+
+
 @dataclass
 class Report:
     sent: int = 0
@@ -333,6 +370,11 @@ class Report:
 def send_due(*, action_id: int | None = None, message_id: int | None = None, limit: int = 500, budget_seconds: float = 10.0, now: datetime | None = None) -> Report:
     """Send what is due (for one action, or everything), over one connection, for at most budget_seconds.
 
+    Messages are reserved OUTCRY_SEND_BATCH at a time under one token and read in one go (load_claimed);
+    each is started (an attempt) just before its send and recorded on its own as soon as the server
+    accepts it, so a worker killed mid-batch resends at most the one message it was sending (logged as
+    interrupted), and the rest of its batch, never started, is taken again once the lease lapses.
+
     While the mail server's circuit is open this returns at once. A lost connection stops the run, and
     `unfinished` then stays false: the circuit, not a re-enqueued sweep, decides when to try again.
     """
@@ -343,33 +385,65 @@ def send_due(*, action_id: int | None = None, message_id: int | None = None, lim
     if gate is Gate.OPEN:
         report.circuit_open = True
         return report
-    ids = list(due_messages(now, action_id, message_id).values_list("pk", flat=True)[:limit])
-    report.unfinished = len(ids) == limit
+    due = due_messages(now, action_id, message_id)
+    lapsed = list(due.filter(OUTBOX.lapsed(now)).values_list("pk", flat=True)[:limit])
+    handled = 0
+    tried: list[int] = []
+
+    def tally(verdict: Verdict | None) -> bool:
+        """Count one outcome; True when the run must stop (the server is unreachable)."""
+        nonlocal gate
+        if verdict is None:
+            report.skipped += 1
+            return False
+        if verdict.outcome == Attempt.Outcome.SENT:
+            report.sent += 1
+        elif verdict.outcome == Attempt.Outcome.FAILED:
+            report.failed += 1
+        else:
+            report.deferred += 1
+        if verdict.unreachable:
+            report.circuit_open, report.unfinished = True, False
+            report.probe_at = mailer.probe_at.isoformat() if mailer.probe_at else None
+            return True
+        if gate is Gate.PROBE:
+            # The server answered: the outage is over for everyone.
+            mail_circuit().close()
+            gate, report.recovered = Gate.CLOSED, True
+        return False
+
     with Mailer() as mailer:
-        for position, message_id in enumerate(ids, 1):
-            verdict = deliver(message_id, mailer, now, gate)
-            if verdict is None:
-                report.skipped += 1
-                continue
-            if verdict.outcome == Attempt.Outcome.SENT:
-                report.sent += 1
-            elif verdict.outcome == Attempt.Outcome.FAILED:
-                report.failed += 1
-            else:
-                report.deferred += 1
-            if verdict.unreachable:
-                report.circuit_open, report.unfinished = True, False
-                report.probe_at = mailer.probe_at.isoformat() if mailer.probe_at else None
+        stop = False
+        for lapsed_id in lapsed:
+            handled += 1
+            if stop := tally(deliver(lapsed_id, mailer, now, gate)):
                 break
-            if gate is Gate.PROBE:
-                # The server answered: the outage is over for everyone.
-                mail_circuit().close()
-                gate, report.recovered = Gate.CLOSED, True
-            if verdict.connection_lost:
-                mailer.close()
+        while not stop and handled < limit:
             if time.monotonic() - started > budget_seconds:
-                report.unfinished = report.unfinished or position < len(ids)
+                report.unfinished = True
                 break
+            # A message deferred in this run may be due again at once (a short backoff): not in this run.
+            token, ids = OUTBOX.claim_batch(due.exclude(pk__in=tried), min(settings.OUTCRY_SEND_BATCH, limit - handled), now)
+            if not ids:
+                break
+            tried.extend(ids)
+            handled += len(ids)
+            report.unfinished = handled >= limit
+            with OUTBOX.holding_batch(token):
+                batch = load_claimed(ids)
+                for position, message in enumerate(batch, 1):
+                    if not persist(lambda m=message, t=token: OUTBOX.start(m.pk, t, now)):
+                        tally(None)  # our lease lapsed and another worker took it over
+                        continue
+                    message.attempts += 1
+                    message.claimed_at = now
+                    if stop := tally(_send_claimed(message, token, mailer, now, gate)):
+                        _give_back(batch[position:], token, "Waiting for the mail server.")
+                        break
+                    if position < len(batch) and time.monotonic() - started > budget_seconds:
+                        _give_back(batch[position:], token, "")
+                        report.unfinished, stop = True, True
+                        break
     if gate is Gate.PROBE and not report.circuit_open:
         # This run won the probe slot but had nothing to try (no message of its own was due): the next
         # slot is this run's to arrange, or nobody would probe until the next scheduled sweep.

@@ -38,7 +38,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, models
+from django.db import InterfaceError, OperationalError, connection, models, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -126,7 +126,7 @@ class Leased(models.Model):
 @dataclass(frozen=True)
 class Claim:
     token: str
-    # Set when the row was taken over from a process whose lease lapsed: when that claim was made.
+    # Set when the row was taken over from a process whose lease lapsed while sending it: when that claim was made.
     taken_over_from: datetime | None = None
 
 
@@ -165,7 +165,34 @@ class Outbox:
         previous = dead.values_list("claimed_at", "claim_token").first()
         if previous is None or not dead.filter(claim_token=previous[1]).update(**fields):
             return None
-        return Claim(token, taken_over_from=previous[0] or now)
+        # No claimed_at: reserved in a batch (claim_batch) and never started, so nothing was interrupted.
+        return Claim(token, taken_over_from=previous[0])
+
+    def claim_batch(self, due: QuerySet[Any], size: int, now: datetime) -> tuple[str, list[int]]:
+        """Reserve up to `size` waiting rows of `due` (not lapsed ones) under one token, in one transaction:
+        (token, their ids). A reserved row is "sending" with a lease, but its claimed_at stays empty and its
+        attempts unchanged until the sender `start`s it, so a process that dies mid-batch leaves the rows it
+        never tried distinguishable from the one it was sending: a takeover logs only that one interrupted.
+        On PostgreSQL, rows another process is reserving are skipped (SKIP LOCKED), so two senders take
+        different batches instead of queueing on the same rows; SQLite runs the transaction alone (BEGIN
+        IMMEDIATE). `holding_batch` keeps the whole batch's lease alive."""
+        token = secrets.token_hex(16)
+        waiting = due.filter(status__in=self.sendable, next_try_at__lte=now)
+        with transaction.atomic():
+            ids = list(waiting.select_for_update(skip_locked=True).values_list("pk", flat=True)[:size])
+            if ids:
+                self.rows.filter(pk__in=ids, status__in=self.sendable).update(
+                    status=self.sending, claimed_at=None, claim_token=token, lease_expires_at=now + lease_length(),
+                )
+        return token, ids
+
+    def start(self, pk: int, token: str, now: datetime) -> bool:
+        """A reserved row is being sent now: from here on it counts as an attempt. False if the claim was lost."""
+        return bool(self.rows.filter(pk=pk, claim_token=token).update(claimed_at=now, attempts=F("attempts") + 1))
+
+    def unreserve(self, pk: int, token: str, **fields: Any) -> bool:
+        """Give back a reserved row that was never started (no attempt to take back)."""
+        return self.finish(pk, token, claimed_at=None, **fields)
 
     def finish(self, pk: int, token: str, **fields: Any) -> bool:
         """Store an outcome, only while our claim holds. False if the claim was taken over."""
@@ -176,11 +203,13 @@ class Outbox:
         """Give a claim up without it counting as an attempt (held back, or the circuit is open)."""
         return self.finish(pk, token, attempts=F("attempts") - 1, **fields)
 
-    def renew(self, pk: int, token: str) -> bool:
-        return bool(self.rows.filter(pk=pk, claim_token=token).update(lease_expires_at=timezone.now() + lease_length()))
+    def renew(self, pk: int | None, token: str) -> bool:
+        """Extend the lease of one claimed row, or (pk None) of every row still held under `token`."""
+        rows = self.rows.filter(claim_token=token) if pk is None else self.rows.filter(pk=pk, claim_token=token)
+        return bool(rows.update(lease_expires_at=timezone.now() + lease_length()))
 
     @contextmanager
-    def holding(self, pk: int, token: str) -> Iterator[None]:
+    def holding(self, pk: int | None, token: str) -> Iterator[None]:
         """While the block runs (the send), the heartbeat thread keeps this claim's lease alive, so a
         slow but living process is never overtaken."""
         key = (self, pk, token)
@@ -191,13 +220,19 @@ class Outbox:
         finally:
             heartbeat.held.discard(key)
 
+    @contextmanager
+    def holding_batch(self, token: str) -> Iterator[None]:
+        """`holding` for every row claimed together under one token (claim_batch), renewed in one UPDATE."""
+        with self.holding(None, token):
+            yield
+
 
 class Heartbeat:
     """One thread per process: renews the leases of the claims its senders hold, and runs other
     per-beat callbacks (the worker's liveness row). Survives a database outage: it only logs."""
 
     def __init__(self) -> None:
-        self.held: set[tuple[Outbox, int, str]] = set()
+        self.held: set[tuple[Outbox, int | None, str]] = set()
         self.callbacks: list[Callable[[], None]] = []
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()

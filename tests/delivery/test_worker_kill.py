@@ -78,8 +78,11 @@ def test_a_worker_killed_mid_send_loses_nothing_and_duplicates_at_most_its_one_m
         if first.poll() is None:
             first.kill()
     accepted_before_kill = len(smtp.handler.received)
-    in_flight = Message.objects.get(status=Message.Status.SENDING)
+    # The rest of its batch is reserved (sending, with a lease) but was never started: no attempt, no claim time.
+    in_flight = Message.objects.get(status=Message.Status.SENDING, claimed_at__isnull=False)
     assert not in_flight.attempt_log.exists()
+    reserved = Message.objects.filter(status=Message.Status.SENDING, claimed_at__isnull=True)
+    assert not Attempt.objects.filter(message__in=reserved).exists() and not reserved.filter(attempts__gt=0).exists()
 
     smtp.handler.delay = 0
     second = start_worker(smtp.url, log)
@@ -97,6 +100,9 @@ def test_a_worker_killed_mid_send_loses_nothing_and_duplicates_at_most_its_one_m
     in_flight.refresh_from_db()
     assert in_flight.attempts == 2
     assert list(in_flight.attempt_log.values_list("outcome", flat=True)) == [Attempt.Outcome.INTERRUPTED, Attempt.Outcome.SENT]
+    # Only the message in flight is logged as interrupted; the reserved ones went out once, at their first attempt.
+    assert Attempt.objects.filter(outcome=Attempt.Outcome.INTERRUPTED).count() == 1
+    assert not Message.objects.exclude(pk=in_flight.pk).filter(attempts__gt=1).exists()
     assert second.returncode == 0  # stopped cleanly on SIGTERM
 
 
