@@ -13,6 +13,7 @@ from django.core.signing import BadSignature, SignatureExpired, Signer, Timestam
 
 from outcry.actions.models import Action
 from outcry.campaigns.models import Campaign
+from outcry.campaigns.partners import may_link
 
 UNSUBSCRIBE_SALT = "outcry.actions.unsubscribe"
 RETURN_SALT = "outcry.actions.return"
@@ -55,7 +56,8 @@ def action_for_unsubscribe(token: str) -> Action | None:
 
 
 def return_token(action: Action, campaign: Campaign) -> str:
-    """A link for `action`'s supporter to act on `campaign` with the form filled in (same organisation only)."""
+    """A link for `action`'s supporter to act on `campaign` with the form filled in: a campaign of the same
+    organisation, or of a partner in a partnership both agreed to (outcry.campaigns.partners)."""
     return TimestampSigner(salt=RETURN_SALT).sign(f"{action.referral_code}.{campaign.pk}")
 
 
@@ -68,7 +70,10 @@ def action_for_return(token: str, campaign: Campaign) -> Action | None:
         return None
     if campaign_id != str(campaign.pk):
         return None
-    action = Action.objects.filter(referral_code=code, campaign__organisation_id=campaign.organisation_id).first()
+    action = Action.objects.filter(referral_code=code).select_related("campaign__organisation").first()
     if action is None or action.erased_at or not action.email:
+        return None
+    # Checked when the link is used, not when it was mailed: a partnership ended since stops it at once.
+    if not may_link(action.campaign.organisation_id, campaign.organisation_id):
         return None
     return action

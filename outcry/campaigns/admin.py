@@ -19,8 +19,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from outcry.campaigns import partners
 from outcry.campaigns.checklist import publish_checklist
-from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Membership, Organisation, Target
+from outcry.campaigns.models import Campaign, CampaignTranslation, LearnMoreLink, Membership, Organisation, Partnership, Target
 
 
 def _is_relation(model: type, path: str) -> bool:
@@ -191,6 +192,11 @@ class CampaignAdminForm(forms.ModelForm):
             checklist = publish_checklist(construct_instance(self, copy.copy(self.instance)))
             if checklist.problems:
                 raise forms.ValidationError(checklist.problems)
+        follow_up, organisation = cleaned.get("follow_up_campaign"), cleaned.get("organisation")
+        if follow_up and organisation and not partners.may_link(organisation.pk, follow_up.organisation_id):
+            self.add_error("follow_up_campaign", _(
+                "The follow-up must be a campaign of this organisation or of a partner both organisations agreed to (Partnerships)."
+            ))
         return cleaned
 
 
@@ -242,6 +248,15 @@ class CampaignAdmin(OrganisationScopedAdmin):
         }
         return TemplateResponse(request, "campaigns/admin/import_targets.html", context, status=400 if form.errors else 200)
 
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "follow_up_campaign" and not request.user.is_superuser:
+            # The user's own campaigns, and the public ones of their organisations' partners.
+            mine = Organisation.objects.filter(staff=request.user).values_list("pk", flat=True)
+            theirs = {pk for organisation_id in mine for pk in partners.partner_ids(organisation_id)}
+            kwargs["queryset"] = Campaign.objects.for_staff(request.user) | Campaign.objects.public().filter(organisation_id__in=theirs)
+            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request: HttpRequest, obj: Campaign, form, change: bool) -> None:
         from outcry.campaigns import services
 
@@ -257,3 +272,62 @@ class CampaignAdmin(OrganisationScopedAdmin):
             services.close(obj, actor=request.user, changed=form.changed_data)  # type: ignore[arg-type]
         else:
             services.save_campaign(obj, form.changed_data)
+
+
+class PartnershipForm(forms.ModelForm):
+    class Meta:
+        model = Partnership
+        fields = ["organisation", "partner"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("organisation") and cleaned.get("organisation") == cleaned.get("partner"):
+            raise forms.ValidationError(_("An organisation cannot partner with itself."))
+        return cleaned
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    """Each side of a coalition, agreed by an owner of that organisation; it holds once both sides agreed.
+    Rows are never deleted or edited: "End our side" stamps them, so the list is the audit trail."""
+
+    form = PartnershipForm
+    list_display = ["organisation", "partner", "state", "agreed_by", "agreed_at", "ended_by", "ended_at"]
+    list_filter = ["ended_at"]
+    actions = ["end_sides"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request).select_related("organisation", "partner", "agreed_by", "ended_by")
+        return queryset if request.user.is_superuser else queryset.filter(partners.visible_to(request.user)).distinct()
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list:
+        return ["organisation", "partner", "agreed_by", "agreed_at", "ended_by", "ended_at"] if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "organisation" and not request.user.is_superuser:
+            kwargs["queryset"] = Organisation.objects.filter(memberships__user=request.user, memberships__role=Membership.Role.OWNER)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("state"))
+    def state(self, obj: Partnership) -> str:
+        return {"agreed": _("Both agreed"), "waiting": _("Waiting for the partner to agree"), "ended": _("Ended")}[partners.status(obj)]
+
+    def save_model(self, request: HttpRequest, obj: Partnership, form, change: bool) -> None:
+        side = partners.agree(organisation=obj.organisation, partner=obj.partner, user=request.user)
+        obj.pk, obj.agreed_by, obj.agreed_at = side.pk, side.agreed_by, side.agreed_at
+
+    @admin.action(description=_("End our side of the selected partnerships"))
+    def end_sides(self, request: HttpRequest, queryset: QuerySet) -> None:
+        ended = 0
+        for side in queryset.filter(ended_at__isnull=True):
+            try:
+                ended += partners.end(organisation=side.organisation, partner=side.partner, user=request.user)
+            except PermissionDenied:
+                continue
+        self.message_user(request, _("Sides ended: %(n)d.") % {"n": ended})

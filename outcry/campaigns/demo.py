@@ -403,6 +403,9 @@ TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
 
 # What came of the Libya campaign, the news its supporters were sent, and where they go next.
 FOLLOW_UPS = {"stop-detention-libya": "al-khoms-unhcr"}
+# Both sides agreed (each as if by an owner): the follow-up above belongs to the partner, so the receipt may
+# carry the one-click link to it.
+PARTNERSHIPS = [("amnesty-demo", "care4calais-demo")]
 OUTCOMES = {
     "stop-detention-libya": {
         "outcome_kind": "handed_in",

@@ -99,6 +99,35 @@ class Organisation(TranslatedFields, models.Model):
         return self.brand_colour.lstrip("#")
 
 
+class Partnership(models.Model):
+    """One side of a coalition between two organisations, agreed by an owner of `organisation`.
+
+    A partnership holds while both sides have a current row (outcry.campaigns.partners): then a campaign's
+    follow-up may be the partner's campaign and a supporter's receipt or update may carry a one-click link
+    to it (the partner sees nothing of the supporter unless they act there). Rows are never deleted:
+    ending a side stamps it, so the table itself records who agreed and who ended it, and when.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="partnerships", verbose_name=_("organisation"))
+    partner = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("partner"))
+    agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("agreed by"))
+    agreed_at = models.DateTimeField(_("agreed at"), auto_now_add=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("ended by"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-agreed_at"]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "partner"], condition=Q(ended_at__isnull=True), name="one_current_side_per_partner"),
+            models.CheckConstraint(condition=~Q(organisation=models.F("partner")), name="partner_is_another_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.partner}"
+
+
 class Membership(models.Model):
     """A person's role in one organisation. Roles are ordered: each can do what the ones below it can."""
 

@@ -431,7 +431,11 @@ def returning(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             "first_name": earlier.first_name, "last_name": earlier.last_name, "email": earlier.email,
             "country": earlier.country, "return_token": token,
         }
-    context = page_context(campaign) | {"form": ActionForm(initial=initial, campaign=campaign), "returning": earlier}
+    # From a partner organisation's email (outcry.campaigns.partners): the page says whose campaign this is.
+    partner_of = earlier.campaign.organisation if earlier and earlier.campaign.organisation_id != campaign.organisation_id else None
+    context = page_context(campaign) | {
+        "form": ActionForm(initial=initial, campaign=campaign), "returning": earlier, "returning_partner_of": partner_of,
+    }
     response = render(request, "campaigns/page.html", context)
     # Holds the supporter's name and address: never stored by a cache, never sent as a referrer.
     patch_cache_control(response, private=True, no_store=True)

@@ -23,6 +23,7 @@ from outcry.actions.links import confirm_token, return_token, unsubscribe_token
 from outcry.actions.models import Action, Unsubscribe
 from outcry.actions.names import country_name, is_withheld, name_for_target, withheld_countries
 from outcry.campaigns.models import Campaign, Organisation, Target, fill_in, paragraphs
+from outcry.campaigns.partners import may_link
 from outcry.campaigns.share import campaign_share_url
 from outcry.delivery.addresses import bounce_address, reply_address
 from outcry.delivery.models import Message, bounced_supporters
@@ -260,8 +261,9 @@ def _supporter_email(message: Message, name: str, extra: dict) -> EmailMessage:
 
 
 def return_url(action: Action, campaign: Campaign | None) -> str:
-    """The one-click link to act on `campaign` with the form filled in, if it is the organisation's and open."""
-    if campaign is None or not campaign.is_open or campaign.organisation_id != action.campaign.organisation_id:
+    """The one-click link to act on `campaign` with the form filled in, if it is open and the organisation's
+    own or a partner's (outcry.campaigns.partners)."""
+    if campaign is None or not campaign.is_open or not may_link(action.campaign.organisation_id, campaign.organisation_id):
         return ""
     path = reverse("campaigns:return", kwargs={"slug": campaign.slug, "token": return_token(action, campaign)})
     return f"{settings.SITE_URL}{path}"
@@ -269,15 +271,17 @@ def return_url(action: Action, campaign: Campaign | None) -> str:
 
 def _next_ask(action: Action) -> dict:
     """The campaign's follow-up for a supporter's email: one click with the form filled in when it is the same
-    organisation's campaign; a plain link when it belongs to another organisation, which may not see this
-    supporter's details until they choose to act there."""
+    organisation's campaign or a partner's (named, so the supporter knows whose it is); a plain link when it
+    belongs to any other organisation. Either way the other organisation sees the supporter's details only
+    if they choose to act there."""
     follow_up = action.campaign.follow_up_campaign
     if follow_up is None or not follow_up.is_open:
         return {}
     title = follow_up.translated(translation.get_language() or follow_up.language).title
     url = return_url(action, follow_up)
     if url:
-        return {"next_url": url, "next_title": title, "next_prefilled": True}
+        partner = follow_up.organisation.name if follow_up.organisation_id != action.campaign.organisation_id else ""
+        return {"next_url": url, "next_title": title, "next_prefilled": True, "next_organisation": partner}
     return {"next_url": f"{settings.SITE_URL}{follow_up.get_absolute_url()}", "next_title": title}
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from outcry.campaigns import demo, demo_art
+from outcry.campaigns import demo, demo_art, partners
 from outcry.campaigns.models import (
     Campaign,
     CampaignTranslation,
@@ -28,6 +28,7 @@ CAMPAIGNER_PERMISSIONS = [
     ("campaigns", "learnmorelink", ["add", "change", "delete", "view"]),
     ("campaigns", "campaigntranslation", ["add", "change", "delete", "view"]),
     ("campaigns", "organisation", ["change", "view"]),
+    ("campaigns", "partnership", ["add", "change", "view"]),
     ("actions", "action", ["change", "view"]),
     ("delivery", "message", ["change", "view"]),
     ("delivery", "attempt", ["view"]),
@@ -113,6 +114,12 @@ class Command(BaseCommand):
             self._demo_admin()
 
     def _outcomes_and_updates(self) -> None:
+        # Amnesty's Libya campaign leads on to Care4Calais's Al Khoms campaign: two organisations, so its
+        # receipt may carry the one-click link only under a partnership both agreed to (campaigns/partners.py).
+        for first, second in demo.PARTNERSHIPS:
+            one, other = Organisation.objects.get(slug=first), Organisation.objects.get(slug=second)
+            partners.agree(organisation=one, partner=other)
+            partners.agree(organisation=other, partner=one)
         for slug, fields in demo.OUTCOMES.items():
             Campaign.objects.filter(slug=slug, outcome_kind="").update(**fields)
         for slug, follow_up in demo.FOLLOW_UPS.items():
