@@ -463,6 +463,15 @@ def register_builder(kind: Message.Kind, builder: Callable[[Message], EmailMessa
     BUILDERS[kind] = builder
 
 
+def email_text(message: Message) -> str | None:
+    """The text of a letter or digest as it goes (or went) out, for the people allowed to read it; builds,
+    sends nothing. None when it cannot be built (erased supporter, no target address)."""
+    try:
+        return str(build_email(message).body)
+    except Undeliverable:
+        return None
+
+
 def build_email(message: Message) -> EmailMessage:
     builder = BUILDERS.get(Message.Kind(message.kind))
     if builder is None:

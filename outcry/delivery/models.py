@@ -110,6 +110,19 @@ def bounced_supporters(organisation_id: int) -> QuerySet[Message]:
     ).values("action__email_hash")
 
 
+# What the studio's outbox lists: the mail owed to the organisation's targets, not to supporters or staff.
+TARGET_KINDS = (Message.Kind.LETTER, Message.Kind.DIGEST)
+OUTBOX_CSV_COLUMNS = ("created_at", "campaign__slug", "kind", "target__name", "status", "attempts", "next_try_at", "sent_at", "last_error")
+
+
+def organisation_letters(organisation_id: int) -> QuerySet[Message]:
+    """The letters and digests of an organisation's campaigns, newest first: its outbox as its campaigners see it."""
+    return (
+        Message.objects.filter(campaign__organisation_id=organisation_id, kind__in=TARGET_KINDS)
+        .select_related("campaign", "target").order_by("-created_at", "-pk")
+    )
+
+
 class Response(models.Model):
     """A reply that came back to a letter's (or digest's) own Reply-To address, parsed by outcry.delivery.inbound.
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from outcry.campaigns.admin import OrganisationScopedAdmin
 from outcry.integrations.models import ApiToken, Webhook, WebhookAttempt, WebhookDelivery
-from outcry.integrations.services import SIGNATURE_HEADER, create_api_token, hash_token, new_webhook_secret
+from outcry.integrations.services import SIGNATURE_HEADER, create_api_token, hash_token, new_webhook_secret, revoke_api_tokens
 
 
 def show_secret_once(request: HttpRequest, admin_: admin.ModelAdmin, *, title: str, secret: str, explanation: str) -> HttpResponse:
@@ -44,7 +44,7 @@ class ApiTokenAdmin(OrganisationScopedAdmin):
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        revoke_api_tokens(queryset)
 
 
 @admin.register(Webhook)

@@ -7,11 +7,13 @@ import logging
 import secrets
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from outcry.actions.models import Action
@@ -34,6 +36,7 @@ LONGEST_WAIT = timedelta(hours=6)
 # The whole POST, connection to answer: a receiver that drips its answer is cut off here.
 POST_TIMEOUT = 10
 WEBHOOK_ORGANISATIONS = "webhook-organisations"
+TEST_EVENT = "ping"
 
 
 def hash_token(token: str) -> str:
@@ -50,6 +53,32 @@ def create_api_token(
         created_by=user if user is not None and user.is_authenticated else None,
     )
     return row, token
+
+
+def revoke_api_tokens(tokens: QuerySet[ApiToken]) -> int:
+    """Revoke these tokens (those still valid); the API refuses them from the next request. Returns how many."""
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def check_webhook_url(url: str) -> None:
+    """Refuse, before it is saved, a webhook whose host resolves to a private address (unless
+    OUTCRY_WEBHOOK_ALLOW_PRIVATE): the same check, by safe_http, that every POST makes again when it connects,
+    since the name may resolve elsewhere later. Raises safe_http.Refused."""
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise safe_http.Refused("only http and https URLs")
+    if not settings.OUTCRY_WEBHOOK_ALLOW_PRIVATE:
+        safe_http.checked_address(parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80), allow_private=False)
+
+
+def create_webhook(*, organisation: Organisation, name: str, url: str) -> tuple[Webhook, str]:
+    """A new active webhook and its signing secret, which is shown once and never stored. Raises
+    safe_http.Refused for a URL check_webhook_url refuses."""
+    check_webhook_url(url)
+    webhook = Webhook(organisation=organisation, name=name, url=url)
+    secret = new_webhook_secret(webhook)
+    webhook.save()
+    return webhook, secret
 
 
 def organisation_for_token(token: str) -> Organisation | None:
@@ -167,16 +196,25 @@ def payload(delivery: WebhookDelivery) -> bytes:
 
 
 def _post(delivery: WebhookDelivery) -> safe_http.Answer:
-    webhook = delivery.webhook
-    body = payload(delivery)
+    return _signed_post(delivery.webhook, payload(delivery), delivery.event, str(delivery.pk))
+
+
+def _signed_post(webhook: Webhook, body: bytes, event: str, delivery: str) -> safe_http.Answer:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Outcry-Webhooks/1",
         SIGNATURE_HEADER: sign(webhook_secret(webhook), int(time.time()), body),
-        "Outcry-Event": delivery.event,
-        "Outcry-Delivery": str(delivery.pk),
+        "Outcry-Event": event,
+        "Outcry-Delivery": delivery,
     }
     return safe_http.post(webhook.url, body, headers, allow_private=settings.OUTCRY_WEBHOOK_ALLOW_PRIVATE, timeout=POST_TIMEOUT)
+
+
+def send_test_webhook(webhook: Webhook) -> safe_http.Answer:
+    """POST a signed "ping" now, as a delivery would be posted (same client, same SSRF check when it
+    connects), so the organisation can see its receiver answer; nothing is recorded or retried."""
+    body = json.dumps({"event": TEST_EVENT, "webhook": webhook.name}, ensure_ascii=False).encode()
+    return _signed_post(webhook, body, TEST_EVENT, "test")
 
 
 def deliver(delivery_id: int, token: str) -> safe_http.Answer:

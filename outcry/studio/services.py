@@ -1,13 +1,15 @@
-"""The studio's own writes: the team of an organisation (invitations, roles, leaving)."""
+"""The studio's own writes: the team of an organisation (invitations, roles, leaving), and its entries in the admin's history."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -94,3 +96,9 @@ def remove_member(membership: Membership) -> None:
     """Removing someone, or leaving oneself; never the last owner."""
     _keeps_an_owner(membership, None)
     membership.delete()
+
+
+def record_in_history(user: User, obj: Model, flag: int, message: str) -> None:
+    """A studio write the admin would log (API tokens, webhooks), logged the same way, so the object's
+    history in the admin shows who did what from either place."""
+    LogEntry.objects.log_actions(user_id=user.pk, queryset=[obj], action_flag=flag, change_message=message, single_object=True)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from outcry.studio import views
-from outcry.studio.views import images, schedule, translations, waves
+from outcry.studio.views import images, integrations, outbox, schedule, translations, waves
 
 app_name = "studio"
 urlpatterns = [
@@ -15,6 +15,15 @@ urlpatterns = [
     path("o/<slug:organisation>/settings/", views.organisation_settings, name="settings"),
     path("o/<slug:organisation>/team/<int:membership>/", views.member, name="member"),
     path("o/<slug:organisation>/leave/", views.leave, name="leave"),
+    path("o/<slug:organisation>/outbox/", outbox.outbox, name="outbox"),
+    path("o/<slug:organisation>/outbox.csv", outbox.outbox_csv, name="outbox_csv"),
+    path("o/<slug:organisation>/outbox/<int:message>/", outbox.outbox_message, name="outbox_message"),
+    path("o/<slug:organisation>/integrations/", integrations.integrations, name="integrations"),
+    path("o/<slug:organisation>/integrations/tokens/", integrations.create_token, name="create_token"),
+    path("o/<slug:organisation>/integrations/tokens/<int:token>/revoke/", integrations.revoke_token, name="revoke_token"),
+    path("o/<slug:organisation>/integrations/webhooks/", integrations.create_webhook, name="create_webhook"),
+    path("o/<slug:organisation>/integrations/webhooks/<int:webhook>/test/", integrations.test_webhook, name="test_webhook"),
+    path("o/<slug:organisation>/integrations/webhooks/<int:webhook>/delete/", integrations.delete_webhook, name="delete_webhook"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept"),
     path("c/<int:pk>/", views.campaign, name="campaign"),
     path("c/<int:pk>/edit/", views.edit, name="edit"),
