@@ -49,6 +49,7 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+        self._scripts: dict[str, Any] = {}
 
     def _soft(self, call: Callable[[], T], fallback: T) -> T:
         try:
@@ -94,6 +95,16 @@ class RedisCache(django_redis.RedisCache):
 
     def clear(self) -> None:
         self._soft(lambda: super(RedisCache, self).clear(), None)
+
+    def run_script(self, script: str, keys: list[str], args: list[Any], fallback: T) -> T:
+        """Run a Lua script on these keys (named as get() and set() name them) in one round trip, atomically
+        (EVALSHA, loading it once per server). `fallback` when Redis is away."""
+        made = [self.make_key(key) for key in keys]
+        client = self._cache.get_client(made[0] if made else None, write=True)
+        runner = self._scripts.get(script)
+        if runner is None:
+            runner = self._scripts[script] = client.register_script(script)
+        return self._soft(lambda: runner(keys=made, args=args, client=client), fallback)
 
     def tally(self, name: str, field: str, delta: int = 1) -> bool:
         """Add delta to one field of a Redis hash (HINCRBY, one round trip). False when Redis is away,

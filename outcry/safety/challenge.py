@@ -58,27 +58,39 @@ def seconds_since_issued(payload: str) -> float | None:
     return time.time() - issued
 
 
-def check_solution(payload: str) -> ChallengeResult:
-    """Verify a solution once: the same answer presented again is a replay."""
+def verify_solution(payload: str) -> tuple[ChallengeResult, str]:
+    """Check an answer's signature, expiry and work, not yet whether it was used before: PASSED comes with the
+    one-use marker's key, which the caller must take (ratelimit.first_use or ratelimit.hit_then_mark) before
+    trusting it."""
     if not payload:
-        return ChallengeResult.MISSING
+        return ChallengeResult.MISSING, ""
     try:
         data = json.loads(base64.b64decode(payload, validate=True))
     except (ValueError, binascii.Error):
-        return ChallengeResult.FAILED
+        return ChallengeResult.FAILED, ""
     if not isinstance(data, dict):
-        return ChallengeResult.FAILED
+        return ChallengeResult.FAILED, ""
     try:
         ok, _error = altcha.verify_solution_v1(data, _key(), check_expires=True)
     except (TypeError, ValueError, AttributeError):
-        return ChallengeResult.FAILED
+        return ChallengeResult.FAILED, ""
     if not ok:
-        return ChallengeResult.FAILED
+        return ChallengeResult.FAILED, ""
     # One submission per solved challenge: remember each signature until the challenge expires.
     # In the limit store, not the page cache: a flood of reads cannot evict the marker, and every process sees it.
-    if not ratelimit.first_use(f"pow:{data['signature']}", settings.OUTCRY_POW_EXPIRES_SECONDS + 60):
+    return ChallengeResult.PASSED, f"pow:{data['signature']}"
+
+
+def marker_seconds() -> int:
+    return settings.OUTCRY_POW_EXPIRES_SECONDS + 60
+
+
+def check_solution(payload: str) -> ChallengeResult:
+    """Verify a solution once: the same answer presented again is a replay."""
+    result, marker = verify_solution(payload)
+    if result == ChallengeResult.PASSED and not ratelimit.first_use(marker, marker_seconds()):
         return ChallengeResult.REPLAYED
-    return ChallengeResult.PASSED
+    return result
 
 
 def solve(challenge: dict) -> str:

@@ -36,7 +36,7 @@ from outcry.lib.client import client_ip, limit_network
 from outcry.lib.hashing import hash_ip
 from outcry.lib.mailbox import email_domain, is_lookalike_domain
 from outcry.safety import ratelimit
-from outcry.safety.challenge import ChallengeResult, check_solution, seconds_since_issued
+from outcry.safety.challenge import ChallengeResult, marker_seconds, seconds_since_issued, verify_solution
 from outcry.safety.controls import controls_for
 from outcry.safety.models import Flag
 
@@ -65,12 +65,6 @@ def is_disposable(domain: str) -> bool:
     return any(".".join(parts[i:]) in DISPOSABLE_DOMAINS for i in range(len(parts) - 1))
 
 
-def _limits(scopes: list[ratelimit.Check]) -> int:
-    """Count one hit on each (scope, ident, limit); return the longest wait among those exceeded."""
-    exceeded = ratelimit.hit_many(scopes)
-    return exceeded.retry_after if exceeded else 0
-
-
 def _pair(own: ratelimit.Limit | None, campaign_setting: str, site_setting: str) -> tuple[ratelimit.Limit, ratelimit.Limit]:
     """The per-campaign and site-wide limits for this campaign's form. A campaign that raises its own limit
     (a stall behind one address) raises the site-wide one for its own form's POSTs as far, or the site's
@@ -92,24 +86,30 @@ def screen_submission(request: HttpRequest, campaign: Campaign, form: AntiAbuseF
         # Per network, not per address: one IPv6 subscriber can rotate through a whole /64 (outcry/lib/client.py).
         ip = hash_ip(limit_network(address))
         own, site = _pair(controls.ip_limit, "OUTCRY_RATE_IP_CAMPAIGN", "OUTCRY_RATE_IP_SITE")
-        wait = _limits([("ip-campaign", f"{campaign.pk}:{ip}", own), ("ip-site", ip, site)])
-        if wait:
-            return Screening(retry_after=wait)
+        exceeded = ratelimit.hit_many([("ip-campaign", f"{campaign.pk}:{ip}", own), ("ip-site", ip, site)])
+        if exceeded:
+            return Screening(retry_after=exceeded.retry_after)
     if not form.is_valid():
         return Screening()
     domain = email_domain(form.cleaned_data["email"])
     if controls.blocks_domain(domain):
         form.add_error("email", _("This campaign cannot accept addresses at this email domain. Please use another address."))
         return Screening()
+    checks: list[ratelimit.Check] = []
     if domain not in settings.OUTCRY_RATE_DOMAIN_EXEMPT:
         own, site = _pair(controls.domain_limit, "OUTCRY_RATE_DOMAIN_CAMPAIGN", "OUTCRY_RATE_DOMAIN_SITE")
-        wait = _limits([("domain-campaign", f"{campaign.pk}:{domain}", own), ("domain-site", domain, site)])
-        if wait:
-            return Screening(retry_after=wait)
+        checks = [("domain-campaign", f"{campaign.pk}:{domain}", own), ("domain-site", domain, site)]
+    result, marker = (ChallengeResult.MISSING, "") if form.honeypot_filled else verify_solution(form.challenge_payload)
+    # The domain's limits and the proof of work's one-use marker in one write: the marker is taken only when
+    # the limits let the submission through, as if checked one after the other.
+    counted = ratelimit.hit_then_mark(checks, (marker, marker_seconds()) if marker else None)
+    if counted.exceeded:
+        return Screening(retry_after=counted.exceeded.retry_after)
     if form.honeypot_filled:
         return Screening(accepted=True, discard=True)
+    if marker and not counted.first_use:
+        result = ChallengeResult.REPLAYED
     flags = []
-    result = check_solution(form.challenge_payload)
     if result == ChallengeResult.MISSING:
         flags.append(Flag.Reason.NO_CHALLENGE)
     elif result != ChallengeResult.PASSED:
