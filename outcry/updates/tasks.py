@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.tasks import task
 
 from outcry.delivery.tasks import send_due_messages
+from outcry.delivery.workers import live_workers
 from outcry.updates.services import fan_out
 
 
@@ -16,5 +18,8 @@ def fan_out_update(update_id: int) -> int:
         # never holds a worker (or a lock) for long.
         fan_out_update.enqueue(update_id)
     if queued:
-        send_due_messages.enqueue()
+        # One sweep per living worker, so a long list is shared by all of them (their claims never clash);
+        # each sweep that stops with more due queues its own successor.
+        for _ in range(max(1, min(live_workers(), -(-queued // settings.OUTCRY_SEND_BATCH)))):
+            send_due_messages.enqueue()
     return queued
