@@ -46,7 +46,8 @@ def test_names_are_shown_beside_the_default_language_with_the_missing_ones_marke
     assert names.count('<span class="missing">') == 4
 
 
-def test_saving_names_keeps_other_languages_and_an_empty_field_shows_the_default(as_role, client, campaign, link):
+def test_saving_names_keeps_other_languages_and_an_empty_field_shows_the_default(as_role, client, campaign, link, offer):
+    offer(campaign, "fr")  # the public page shows French only once the campaign offers it, complete
     president = campaign.targets.get(name="A President")
     president.translations = {"fr": {"name": "old"}, "ar": {"name": "رئيس"}}
     president.save()
