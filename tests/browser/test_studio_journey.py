@@ -1,7 +1,8 @@
 """A campaigner who is not a superuser, in a real Chromium: invited by the organisation's owner (the email
-goes through a real SMTP server), joins, enrols two-factor from the studio, writes in Markdown, previews,
-fails the checklist, fixes it, goes live, sees a supporter's action arrive on the dashboard and downloads
-the hand-in PDF. axe on each studio page."""
+goes through a real SMTP server), joins, enrols two-factor from the studio, writes in Markdown with a photo
+uploaded from the toolbar, previews, fails the checklist, fixes it, goes live, sees a supporter's action
+arrive on the dashboard and downloads the hand-in PDF. axe on each page of the way; every studio page is
+swept in test_studio_pages.py."""
 
 from __future__ import annotations
 
@@ -22,11 +23,19 @@ from playwright.sync_api import expect
 
 from outcry.campaigns.models import Campaign, Membership, Organisation
 from outcry.reports.services import refresh_rollups
+from tests.browser.test_markdown_toolbar import photo
 from tests.delivery.smtp import SMTPServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "a long pass phrase for Nadia 42"
+
+
+@pytest.fixture(autouse=True)
+def folders(settings, tmp_path):
+    """Uploads, image copies and hand-ins in this test's own folders (set before the demo loads its heroes)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.OUTCRY_PRIVATE_DIR = tmp_path / "private"
 
 
 @pytest.fixture
@@ -152,9 +161,22 @@ def test_an_invited_campaigner_joins_enrols_two_factor_writes_publishes_and_hand
 
     page.get_by_role("link", name="Write").click()
     page.locator("#id_summary").fill("Twelve students are held for a protest.")
-    page.locator("#id_story").fill("They were arrested **at dawn**.\n\nRead the report: <https://www.example.org/report>")
+    story = page.locator("#id_story")
+    story.fill("They were arrested **at dawn**.\n\nRead the report: <https://www.example.org/report>")
     # The live preview (studio/js/editor.js) shows the Markdown rendered by the server while typing.
     expect(page.locator("[data-story-preview] strong")).to_have_text("at dawn")
+    # A photo in the story: the toolbar's Image button uploads it with its description and inserts the Markdown.
+    story.press("End")
+    page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Image").click()
+    dialog = page.get_by_role("dialog", name="Insert an image")
+    dialog.get_by_label("Description (alt text)").fill("Students outside the court")
+    dialog.get_by_label("Image (JPEG, PNG or WebP)").set_input_files({"name": "court.jpg", "mimeType": "image/jpeg", "buffer": photo()})
+    axe_clean(v, "image dialog")
+    dialog.get_by_role("button", name="Upload and insert").click()
+    expect(dialog).to_be_hidden()
+    expect(story).to_have_value(re.compile(r"\n\n!\[Students outside the court\]\(/media/story/[0-9a-f]+\.webp\)$"))
+    work_the_queue()  # the worker makes the image's copies; the live preview asks again until they are there
+    expect(page.locator("[data-story-preview] img")).to_have_attribute("alt", "Students outside the court", timeout=15_000)
     page.locator("#id_goal").fill("500")
     page.get_by_role("button", name="Show the story").click()
     expect(page.locator("[data-story-preview] strong")).to_have_text("at dawn")
@@ -168,6 +190,8 @@ def test_an_invited_campaigner_joins_enrols_two_factor_writes_publishes_and_hand
     colleague.page.goto(preview)
     expect(colleague.page.locator("h1")).to_have_text("Release the students")
     expect(colleague.page.locator(".story-text strong")).to_have_text("at dawn")
+    expect(colleague.page.locator(".story-text img")).to_have_attribute("alt", "Students outside the court")
+    colleague.page.wait_for_function("() => { const i = document.querySelector('.story-text img'); return i && i.complete && i.naturalWidth > 0; }")
     colleague.shot("preview")
     axe_clean(colleague, "preview")
 
@@ -176,6 +200,7 @@ def test_an_invited_campaigner_joins_enrols_two_factor_writes_publishes_and_hand
 
     supporter = visit("phone", label="supporter")
     supporter.goto("/c/release-the-students/")
+    expect(supporter.page.locator(".story-text img")).to_have_attribute("alt", "Students outside the court")
     supporter.page.get_by_label("First name", exact=True).fill("Amal")
     supporter.page.get_by_label("Last name", exact=True).fill("Haddad")
     supporter.page.get_by_label("Email", exact=True).fill("amal@example.com")
@@ -205,7 +230,7 @@ def test_an_invited_campaigner_joins_enrols_two_factor_writes_publishes_and_hand
 
     page.get_by_role("link", name="Updates").click()
     axe_clean(v, "updates")
-    assert len(checked) == 11
+    assert len(checked) == 12
     assert [] == v.foreign_requests() == boss.foreign_requests() == supporter.foreign_requests() == colleague.foreign_requests()
 
 
