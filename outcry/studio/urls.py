@@ -1,7 +1,7 @@
 from django.urls import path
 
 from outcry.studio import views
-from outcry.studio.views import images, integrations, outbox, schedule, translations, waves
+from outcry.studio.views import images, integrations, outbox, partners, schedule, translations, waves
 
 app_name = "studio"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("o/<slug:organisation>/outbox.csv", outbox.outbox_csv, name="outbox_csv"),
     path("o/<slug:organisation>/outbox/<int:message>/", outbox.outbox_message, name="outbox_message"),
     path("o/<slug:organisation>/integrations/", integrations.integrations, name="integrations"),
+    path("o/<slug:organisation>/partners/", partners.partnerships, name="partners"),
+    path("o/<slug:organisation>/partners/<int:partner>/end/", partners.end_partnership, name="end_partnership"),
     path("o/<slug:organisation>/integrations/tokens/", integrations.create_token, name="create_token"),
     path("o/<slug:organisation>/integrations/tokens/<int:token>/revoke/", integrations.revoke_token, name="revoke_token"),
     path("o/<slug:organisation>/integrations/webhooks/", integrations.create_webhook, name="create_webhook"),
