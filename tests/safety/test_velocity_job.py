@@ -46,9 +46,12 @@ def act(campaign, n: int, tag: str, **fields) -> None:
 
 
 def wave_mail() -> list:
-    """The worker's claim-and-send, until nothing is left to send now; then the wave emails it sent."""
-    for _ in range(3):
-        send_due()
+    """The worker's claim-and-send, until nothing is left to send now; then the wave emails it sent.
+    Until send_due says it is finished, not a fixed number of runs: each run has a time budget, and on a
+    busy machine the receipts and letters of 60 actions can take more than three budgets."""
+    for _ in range(50):
+        if not send_due().unfinished:
+            break
     return [m for m in mail.outbox if "wave" in m.subject]
 
 
