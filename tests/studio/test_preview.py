@@ -30,7 +30,7 @@ def test_preview_link_shows_the_draft_open_with_a_signed_letter_to_someone_witho
     assert "Alex Example" in page  # the letter's signature
     assert "Please free them." in page
     assert "This campaign is closed" not in page
-    assert "no-store" in response["Cache-Control"] and response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"] and response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_public_address_of_a_draft_still_shows_nothing(client, draft):

@@ -240,9 +240,10 @@ def _previewed(token: str, language: str) -> tuple[Campaign, dict[str, str]]:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The address is the key: never cached by anyone, never sent on as a referrer.
+    # The address is the key: never cached by anyone, never sent to another site as a referrer. Not
+    # "no-referrer": with it the browser posts the preview's form with Origin: null, which CSRF refuses.
     patch_cache_control(response, private=True, no_store=True)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
