@@ -107,6 +107,8 @@ def studio_view(need: str) -> Callable:
             request.studio = access  # type: ignore[attr-defined]
             return view(request, access, *args, **kwargs)
 
+        # Read by the role tests, which walk every studio URL (tests/studio/test_role_matrix.py).
+        wrapper.studio_role = need  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
