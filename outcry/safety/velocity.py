@@ -142,7 +142,8 @@ def build_wave_alert(message: Message) -> EmailMessage:
         context = {
             "campaign": campaign, "alerts": alerts, "window": settings.OUTCRY_VELOCITY_WINDOW_MINUTES,
             "shares": [a for a in alerts if a.dimension in SHARE_DIMENSIONS],
-            "review_url": settings.SITE_URL + reverse("admin:safety_wave_alerts"),
+            # The studio, where campaigners work; superusers reach the same waves from the admin too.
+            "review_url": settings.SITE_URL + reverse("studio:waves", kwargs={"pk": campaign.pk}),
         }
         subject = one_line(render_to_string("safety/email/wave_alert_subject.txt", context))
         body = render_to_string("safety/email/wave_alert_text.txt", context)

@@ -62,7 +62,7 @@ def test_a_new_wave_emails_the_campaigns_staff_once_with_a_link_to_review(staffe
     assert Message.objects.filter(kind=Message.Kind.WAVE, campaign=staffed).count() == 1  # one email for the run's waves
     [email] = wave_mail()
     assert sorted(email.to) == ["ana@rights.example", "ben@rights.example"]
-    assert "Free them now" in email.subject and "/admin/safety/wave/alerts/" in email.body
+    assert "Free them now" in email.subject and f"/studio/c/{staffed.pk}/waves/" in email.body
     assert "bot.example — 30 actions" in email.body
     assert BOT_IP not in email.body  # only a piece of the keyed hash names the network
 
