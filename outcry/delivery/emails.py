@@ -436,7 +436,7 @@ def build_alert(message: Message) -> EmailMessage:
         context = {
             "campaign": campaign, "target": target, "target_name": one_line(str(target), 100), "reason": last or "",
             "bounced": Message.objects.filter(target=target, status=Message.Status.BOUNCED, digest__isnull=True).count(),
-            "admin_url": settings.SITE_URL + reverse("admin:campaigns_campaign_change", args=[campaign.pk]),
+            "targets_url": settings.SITE_URL + reverse("studio:targets", kwargs={"pk": campaign.pk}),
         }
         subject = one_line(render_to_string("delivery/email/alert_subject.txt", context))
         body = render_to_string("delivery/email/alert_text.txt", context)

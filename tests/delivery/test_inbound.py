@@ -209,6 +209,7 @@ def test_a_dsn_marks_the_letter_bounced_and_repeated_bounces_warn_the_staff(smtp
     send_due()
     (alert,) = smtp.handler.to("campaigner@rights.example")
     assert "bouncing" in alert.message["Subject"] and "minister@example.org" in alert.message.get_content()
+    assert f"/studio/c/{campaign.pk}/targets/" in alert.message.get_content()  # where campaigners fix it
     assert Message.objects.filter(kind=Message.Kind.ALERT).count() == 1
     counting.forget_cached_count(campaign.pk, counting.Metric.MESSAGES_SENT)
     assert counting.get_count(campaign.pk, counting.Metric.MESSAGES_SENT) == 3
