@@ -155,6 +155,10 @@ def run(posts: int = 300) -> dict:
         "old": ("redis", {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "identity-bench-old"}),
         "new": (new_store, settings.CACHES.get("limits")),
     }
+    if os.environ.get("REDIS_URL"):
+        # With Redis, the store before issue 16 was Redis itself (the shared page cache): Django's own
+        # RedisCache takes ratelimit.py's cache path, add, exists and incr a window, one round trip each.
+        stores["old_redis"] = ("redis", {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]})
 
     def use(store: str) -> None:
         kind, alias = stores[store]
@@ -166,13 +170,13 @@ def run(posts: int = 300) -> dict:
                 del caches._connections.limits
 
     post_seconds(client, campaign, 30, screened=True, tag="warm")  # connections, templates, first shards
-    # Interleaved short rounds, the order turning each round, so a busy machine's drift falls on all three alike.
-    seconds = {"base": 0.0, "old": 0.0, "new": 0.0}
-    cpu = {"base": 0.0, "old": 0.0, "new": 0.0}
+    # Interleaved short rounds, the order turning each round, so a busy machine's drift falls on all alike.
+    order = ["base", *stores]
+    seconds = dict.fromkeys(order, 0.0)
+    cpu = dict.fromkeys(order, 0.0)
     rounds = 10
-    order = ["base", "old", "new"]
     for r in range(rounds):
-        for kind in order[r % 3:] + order[:r % 3]:
+        for kind in order[r % len(order):] + order[:r % len(order)]:
             if kind != "base":
                 use(kind)
             wall, used = post_seconds(client, campaign, posts // rounds, screened=kind != "base", tag=f"{kind}{r}-")
@@ -197,6 +201,11 @@ def run(posts: int = 300) -> dict:
         "process CPU ms per POST (base, old, new)": [round(cpu[k] / done * 1000, 2) for k in ("base", "old", "new")],
         "normalise_email µs": round(micro(lambda i: normalise_email(f" A.B+{i}@GoogleMail.com ")), 2),
         "old lower-casing µs": round(micro(lambda i: f" A.B+{i}@GoogleMail.com ".strip().lower()), 2),
+        **({
+            "screened POST, old store (Redis, as before issue 16 with Redis) /s": round(done / seconds["old_redis"], 1),
+            "new store / old Redis store": round(new / (done / seconds["old_redis"]), 3),
+            "new store / old Redis store, process CPU": round(cpu["old_redis"] / cpu["new"], 3),
+        } if "old_redis" in stores else {}),
         "solver": solved,
         "load_average": os.getloadavg(),
         "load_average_at_start": load_at_start,
