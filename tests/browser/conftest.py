@@ -73,6 +73,13 @@ class Visit:
     def goto(self, path: str, **kwargs):
         return self.page.goto(self.base_url + path, **kwargs)
 
+    def sign_in_to_studio(self, username: str, password: str) -> None:
+        """The studio's sign-in form, with a password only (two-factor off, as in the tests' settings)."""
+        self.goto("/studio/login/")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+
     def shot(self, step: str, *, full_page: bool = True, also: Path | None = None) -> Path:
         self.steps += 1
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

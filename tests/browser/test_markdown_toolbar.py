@@ -31,10 +31,7 @@ def test_toolbar_makes_bold_and_inserts_an_uploaded_image_that_the_preview_shows
     )
     v = visit("desktop")
     page = v.page
-    v.goto("/studio/login/")
-    page.get_by_label("Username").fill("campaigner")
-    page.get_by_label("Password").fill("outcry-demo")
-    page.get_by_role("button", name="Sign in").click()
+    v.sign_in_to_studio("campaigner", "outcry-demo")
     expect(page.locator("h1")).to_have_text("Amnesty International (demo)")
     v.goto(f"/studio/c/{draft.pk}/edit/")
 

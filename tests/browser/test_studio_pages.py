@@ -139,13 +139,6 @@ def seed(owner: User) -> dict[str, object]:
     }
 
 
-def sign_in(v: Visit, username: str, password: str) -> None:
-    v.goto("/studio/login/")
-    v.page.get_by_label("Username").fill(username)
-    v.page.get_by_label("Password").fill(password)
-    v.page.get_by_role("button", name="Sign in").click()
-
-
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_every_studio_page_is_axe_clean_and_local(visit, viewport, settings):
     settings.OUTCRY_VELOCITY_MIN_ACTIONS = 10
@@ -168,7 +161,7 @@ def test_every_studio_page_is_axe_clean_and_local(visit, viewport, settings):
     # Before signing in: the sign-in page, a refused sign-in, an invitation (valid and not), a preview.
     stranger = visit(viewport, label="stranger")
     check(stranger, "/studio/login/")
-    sign_in(stranger, OWNER[0], "not the password")
+    stranger.sign_in_to_studio(OWNER[0], "not the password")
     expect(stranger.page.locator(".form-errors")).to_be_visible()
     check(stranger)
     check(stranger, f"/studio/invitation/{world['invitation']}/")
@@ -187,12 +180,12 @@ def test_every_studio_page_is_axe_clean_and_local(visit, viewport, settings):
     # Signed in, with no organisation: the studio's home says so.
     User.objects.create_user(username="loner", password="a loner's pass phrase 7")
     loner = visit(viewport, label="loner")
-    sign_in(loner, "loner", "a loner's pass phrase 7")
+    loner.sign_in_to_studio("loner", "a loner's pass phrase 7")
     check(loner)
 
     v = visit(viewport)
     page = v.page
-    sign_in(v, *OWNER)
+    v.sign_in_to_studio(*OWNER)
     expect(page.locator("h1")).to_have_text("Amnesty International (demo)")
     check(v)
     v.shot("campaigns", also=DOCS / f"studio-campaigns-{viewport}.png")

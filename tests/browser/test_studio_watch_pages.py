@@ -27,10 +27,7 @@ def test_waves_outbox_and_integrations_are_axe_clean_and_local(visit, viewport):
     Attempt.objects.create(message=letter, outcome=Attempt.Outcome.DEFERRED, smtp_code=451, detail="451 try later")
     v = visit(viewport)
     page = v.page
-    v.goto("/studio/login/")
-    page.get_by_label("Username").fill("campaigner")
-    page.get_by_label("Password").fill("outcry-demo")
-    page.get_by_role("button", name="Sign in").click()
+    v.sign_in_to_studio("campaigner", "outcry-demo")
     expect(page.locator("h1")).to_have_text("Amnesty International (demo)")
 
     page.get_by_role("link", name="Outbox").click()
